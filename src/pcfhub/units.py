@@ -1,0 +1,92 @@
+"""One pint unit registry for all of pcfhub.
+
+Activity data arrive in whatever unit a factory records (t, kWh, 千瓦时, m³, t·km, pieces); every
+amount is converted to the unit its factor or process declares before it enters a calculation.
+Use :func:`convert` or :func:`conversion_factor`; both raise :class:`~pcfhub.errors.UnitError`
+with the offending unit named, never pint's own exceptions.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+from pcfhub.errors import UnitError
+
+# Units that LCA data use and pint does not define, plus the Chinese names found on
+# factory records. A piece (件, 个, 台) is a count; CO2e gets its own dimension so that a
+# footprint is never silently added to a plain mass of CO2.
+_DEFINITIONS = """
+piece = [count] = pcs = pc = item = unit_piece = 件 = 个 = 台 = 只
+gram_CO2e = [co2e] = gCO2e = g_CO2e
+kilogram_CO2e = 1000 * gram_CO2e = kgCO2e = kg_CO2e
+tonne_CO2e = 1e6 * gram_CO2e = tCO2e = t_CO2e
+tonne_kilometer = tonne * kilometer = tkm = t_km
+kilometer_tonne = tonne * kilometer
+person_kilometer = piece * kilometer = pkm
+千克 = kilogram = 公斤
+克 = gram
+吨 = metric_ton
+千瓦时 = kilowatt_hour
+兆瓦时 = megawatt_hour
+兆焦 = megajoule
+吉焦 = gigajoule
+立方米 = meter ** 3 = 方
+升 = liter
+平方米 = meter ** 2
+公里 = kilometer = 千米
+吨公里 = tonne_kilometer
+"""
+
+
+@lru_cache(maxsize=1)
+def get_registry() -> pint.UnitRegistry:
+    """The project's registry, built once on first use."""
+    registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
+    for line in _DEFINITIONS.strip().splitlines():
+        registry.define(line)
+    return registry
+
+
+def parse_unit(text: str) -> pint.Unit:
+    """Parse a unit such as ``"kWh"``, ``"t*km"``, ``"m3"`` or ``"千瓦时"``."""
+    if not isinstance(text, str) or not text.strip():
+        raise UnitError(f"Unit {text!r} is empty; give a unit such as 'kg', 'kWh' or 't*km'.")
+    cleaned = text.strip().replace("·", "*").replace("³", "**3").replace("²", "**2")
+    try:
+        return get_registry().parse_units(cleaned)
+    except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError) as error:
+        raise UnitError(
+            f"Unit {text!r} is not known; use a unit such as 'kg', 't', 'kWh', 'MJ', 'm**3', "
+            f"'km', 't*km' or 'piece'."
+        ) from error
+    except (SyntaxError, TypeError, ValueError) as error:
+        raise UnitError(f"Unit {text!r} cannot be parsed: {error}.") from error
+
+
+def conversion_factor(from_unit: str, to_unit: str) -> float:
+    """The number that turns an amount in ``from_unit`` into one in ``to_unit``."""
+    source, target = parse_unit(from_unit), parse_unit(to_unit)
+    registry = get_registry()
+    try:
+        return float(registry.Quantity(1.0, source).to(target).magnitude)
+    except pint.DimensionalityError as error:
+        raise UnitError(
+            f"Cannot convert {from_unit!r} ({registry.get_dimensionality(source)}) to "
+            f"{to_unit!r} ({registry.get_dimensionality(target)}): the dimensions differ. "
+            "Check that the activity and the factor or process measure the same thing."
+        ) from error
+
+
+def convert(amount: float, from_unit: str, to_unit: str) -> float:
+    """Convert ``amount`` from ``from_unit`` to ``to_unit`` (e.g. 1.2 MWh -> 1200 kWh)."""
+    return float(amount) * conversion_factor(from_unit, to_unit)
+
+
+def same_dimension(unit_a: str, unit_b: str) -> bool:
+    """Whether amounts in the two units can be converted into each other."""
+    registry = get_registry()
+    return registry.get_dimensionality(parse_unit(unit_a)) == registry.get_dimensionality(
+        parse_unit(unit_b)
+    )
