@@ -56,7 +56,9 @@ def _bar(share: float, width: int = 30) -> str:
 
 @app.command()
 def demo(
-    iterations: Annotated[int, typer.Option(min=0, help="Monte Carlo iterations (0: skip).")] = 1000,
+    iterations: Annotated[
+        int, typer.Option(min=0, help="Monte Carlo iterations (0: skip).")
+    ] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed for Monte Carlo.")] = 42,
     model: Annotated[
         Path | None, typer.Option(exists=True, dir_okay=False, help="A model TOML file.")
@@ -104,7 +106,9 @@ def demo(
     chains.add_column(unit, justify="right")
     chains.add_column("share", justify="right")
     for path in paths:
-        chains.add_row(" ← ".join(path.labels), f"{path.cumulative_score:,.2f}", f"{path.share:.1%}")
+        chains.add_row(
+            " ← ".join(path.labels), f"{path.cumulative_score:,.2f}", f"{path.share:.1%}"
+        )
     console.print(chains)
 
     every = Table(title="Footprint of every product in the model (one transposed solve)")
@@ -118,8 +122,12 @@ def demo(
 
     if iterations >= 2:
         with Progress(
-            TextColumn("Monte Carlo"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), console=console, transient=True,
+            TextColumn("Monte Carlo"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
         ) as bar:
             task = bar.add_task("mc", total=iterations)
             mc = monte_carlo(
@@ -138,9 +146,10 @@ def demo(
             f"median {p[50.0]:,.2f}, 95% interval {p[2.5]:,.2f} – {p[97.5]:,.2f} {unit}"
         )
         if mc.sensitivity is not None:
-            console.print("Largest sources of variance: " + "; ".join(
-                f"{item.name} {item.share:.0%}" for item in mc.sensitivity.top(3)
-            ))
+            console.print(
+                "Largest sources of variance: "
+                + "; ".join(f"{item.name} {item.share:.0%}" for item in mc.sensitivity.top(3))
+            )
     console.print(f"GWP100: {loaded.gwp_source}")
     for key, source in loaded.factor_sources.items():
         console.print(f"Factor {key}: {source}")

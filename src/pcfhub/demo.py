@@ -172,4 +172,3 @@ def _sigma(pedigree: list[int] | None, where: str) -> float:
         return float(pedigree_sigma(pedigree, BASIC_SIGMA)[0])
     except PcfhubError as error:
         raise DataFileError(f"{where}.pedigree: {error}") from error
-

@@ -61,7 +61,8 @@ def parse_unit(text: str) -> pint.Unit:
             f"Unit {text!r} is not known; use a unit such as 'kg', 't', 'kWh', 'MJ', 'm**3', "
             f"'km', 't*km' or 'piece'."
         ) from error
-    except (SyntaxError, TypeError, ValueError) as error:
+    # pint's expression parser fails on malformed input ("kg//") with assertions.
+    except (SyntaxError, TypeError, ValueError, AssertionError) as error:
         raise UnitError(f"Unit {text!r} cannot be parsed: {error}.") from error
 
 

@@ -45,9 +45,8 @@ class MatrixEntries:
                 f"{len(c)} and {len(v)}."
             )
         for label, array in (("rows", r), ("cols", c)):
-            if array.size and not np.issubdtype(array.dtype, np.integer):
-                if not np.all(np.isfinite(array)) or not np.all(np.equal(np.mod(array, 1), 0)):
-                    raise InvalidMatrixError(f"{name} {label} must hold whole-number indices.")
+            if array.size and not _whole_numbers(array):
+                raise InvalidMatrixError(f"{name} {label} must hold whole-number indices.")
         if v.size and not np.issubdtype(v.dtype, np.number):
             raise InvalidMatrixError(f"{name} values must be numbers; got dtype {v.dtype}.")
         return cls(
@@ -58,6 +57,14 @@ class MatrixEntries:
 
     def __len__(self) -> int:
         return int(self.values.size)
+
+
+def _whole_numbers(array: np.ndarray) -> bool:
+    if np.issubdtype(array.dtype, np.integer):
+        return True
+    if not np.issubdtype(array.dtype, np.floating):
+        return False
+    return bool(np.all(np.isfinite(array)) and np.all(np.mod(array, 1) == 0))
 
 
 def name_items(indices: ArrayLike, labels: Sequence[str] | None, kind: str) -> str:
@@ -77,14 +84,13 @@ def _check_entries(
     shape: tuple[int, int],
     *,
     name: str,
-    row_labels: Sequence[str] | None,
     col_labels: Sequence[str] | None,
     row_kind: str,
 ) -> None:
     n_rows, n_cols = shape
-    for axis, indices, size, labels, kind in (
-        ("row", entries.rows, n_rows, row_labels, row_kind),
-        ("column", entries.cols, n_cols, col_labels, "process"),
+    for axis, indices, size, kind in (
+        ("row", entries.rows, n_rows, row_kind),
+        ("column", entries.cols, n_cols, "process"),
     ):
         bad = np.flatnonzero((indices < 0) | (indices >= size))
         if bad.size:
@@ -115,7 +121,6 @@ def build_technosphere(
         entries,
         (n_processes, n_processes),
         name="Technosphere",
-        row_labels=labels,
         col_labels=labels,
         row_kind="process",
     )
@@ -149,7 +154,6 @@ def build_biosphere(
         entries,
         (n_flows, n_processes),
         name="Biosphere",
-        row_labels=flow_labels,
         col_labels=process_labels,
         row_kind="flow",
     )
@@ -179,7 +183,8 @@ def build_characterization(
     bad = np.flatnonzero((indices < 0) | (indices >= n_flows))
     if bad.size:
         raise InvalidMatrixError(
-            f"Characterization refers to flow index {int(indices[bad[0]])}, outside 0..{n_flows - 1}."
+            f"Characterization refers to flow index {int(indices[bad[0]])}, "
+            f"outside 0..{n_flows - 1}."
         )
     bad = np.flatnonzero(~np.isfinite(factors))
     if bad.size:

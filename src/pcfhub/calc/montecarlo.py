@@ -193,7 +193,9 @@ def monte_carlo(
         tech_values = (
             technosphere.sample(system.technosphere_entries.values, rng, count)
             if technosphere is not None
-            else np.broadcast_to(system.technosphere_entries.values, (count, len(layout.tech_slots)))
+            else np.broadcast_to(
+                system.technosphere_entries.values, (count, len(layout.tech_slots))
+            )
         )
         bio_values = (
             biosphere.sample(system.biosphere_entries.values, rng, count)
@@ -207,7 +209,10 @@ def monte_carlo(
         )
         if sensitivity:
             for store, arrays, values in zip(
-                kept, (technosphere, biosphere, characterization), (tech_values, bio_values, c_values), strict=True
+                kept,
+                (technosphere, biosphere, characterization),
+                (tech_values, bio_values, c_values),
+                strict=True,
             ):
                 if arrays is not None:
                     store.append(values[:, arrays.uncertainty_type >= 2].astype(np.float32))
@@ -244,7 +249,9 @@ def monte_carlo(
 
     result_sensitivity = None
     if sensitivity:
-        result_sensitivity = _sensitivity(system, kept, (technosphere, biosphere, characterization), scores)
+        result_sensitivity = _sensitivity(
+            system, kept, (technosphere, biosphere, characterization), scores
+        )
     return MonteCarloResult(
         scores=scores,
         score=Statistics.of(scores),
@@ -296,7 +303,7 @@ def _solve_chunk(
     active = np.ones(count, dtype=bool)
     previous = np.full(count, np.inf)
     sweeps = 0
-    for sweeps in range(1, max_sweeps + 1):  # noqa: B007
+    for sweeps in range(1, max_sweeps + 1):
         residual = rhs - (operator @ x.ravel()).reshape(count, n)
         update = precondition(residual)
         size = np.abs(update).max(axis=1)

@@ -44,7 +44,9 @@ class FootprintResult:
 
     def top_flows(self, limit: int = 10) -> list[Contribution]:
         """The flows (gases) with the largest characterized amounts."""
-        return top_contributions(self.flow_contributions, self.system.flow_labels, self.score, limit)
+        return top_contributions(
+            self.flow_contributions, self.system.flow_labels, self.score, limit
+        )
 
     def by_group(self, groups: Sequence[str] | None = None) -> dict[str, float]:
         """Direct contributions summed by a label per process (default: the process groups,

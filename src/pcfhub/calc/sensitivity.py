@@ -37,8 +37,14 @@ def _ranks(values: NDArray) -> NDArray[np.float64]:
     """Ranks along axis 0 (ties get distinct ranks; sampled floats rarely tie)."""
     order = np.argsort(values, axis=0, kind="stable")
     ranks = np.empty(values.shape, dtype=np.float64)
-    np.put_along_axis(ranks, order, np.arange(values.shape[0], dtype=np.float64)[:, None]
-                      if values.ndim == 2 else np.arange(values.shape[0], dtype=np.float64), axis=0)
+    np.put_along_axis(
+        ranks,
+        order,
+        np.arange(values.shape[0], dtype=np.float64)[:, None]
+        if values.ndim == 2
+        else np.arange(values.shape[0], dtype=np.float64),
+        axis=0,
+    )
     return ranks
 
 

@@ -76,16 +76,18 @@ class ProductSystem:
             c = build_characterization(*characterization, n_flows, flow_labels=flows)
         else:
             factors = np.asarray(characterization, dtype=np.float64)
-            c = build_characterization(np.arange(factors.size), factors, n_flows, flow_labels=flows)
-            if factors.size != n_flows:
+            if factors.ndim != 1 or factors.size != n_flows:
                 raise InvalidMatrixError(
                     f"Characterization has {factors.size} factors for {n_flows} flows."
                 )
+            c = build_characterization(np.arange(factors.size), factors, n_flows, flow_labels=flows)
         origins = None
         if flow_origins is not None:
             origins = tuple(flow_origins)
             if len(origins) != n_flows:
-                raise InvalidMatrixError(f"flow_origins has {len(origins)} items for {n_flows} flows.")
+                raise InvalidMatrixError(
+                    f"flow_origins has {len(origins)} items for {n_flows} flows."
+                )
             unknown = sorted({o for o in origins if o is not None and o not in FLOW_ORIGINS})
             if unknown:
                 raise InvalidMatrixError(

@@ -11,7 +11,6 @@ factor used by many processes moves as one (full correlation), as it should.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -215,7 +214,9 @@ class UncertaintyArrays:
             )
         out = np.broadcast_to(static, (count, size)).copy()
         kinds = self.uncertainty_type
-        normal_like = np.flatnonzero((kinds == Distribution.LOGNORMAL) | (kinds == Distribution.NORMAL))
+        normal_like = np.flatnonzero(
+            (kinds == Distribution.LOGNORMAL) | (kinds == Distribution.NORMAL)
+        )
         uniform_like = np.flatnonzero(
             (kinds == Distribution.UNIFORM) | (kinds == Distribution.TRIANGULAR)
         )
@@ -262,4 +263,3 @@ class UncertaintyArrays:
         shape = (count, unique.size)
         draws = rng.standard_normal(shape) if normal else rng.random(shape)
         return draws[:, inverse]
-

@@ -1,0 +1,1 @@
+"""Adapters between pcfhub and outside formats."""
