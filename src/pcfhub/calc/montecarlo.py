@@ -31,7 +31,7 @@ from pcfhub.calc.matrices import MatrixEntries, entry_slots
 from pcfhub.calc.sensitivity import SensitivityResult, spearman_shares
 from pcfhub.calc.solver import factorize
 from pcfhub.calc.system import Demand, Lca
-from pcfhub.calc.uncertainty import UncertaintyArrays
+from pcfhub.calc.uncertainty import Distribution, UncertaintyArrays
 from pcfhub.errors import ConvergenceError, InvalidUncertaintyError
 
 PERCENTILES: tuple[float, ...] = (2.5, 5.0, 50.0, 95.0, 97.5)
@@ -79,64 +79,89 @@ class MonteCarloResult:
         return int(self.scores.size)
 
 
-@dataclass
-class _Layout:
-    """Where sampled entries land in the data arrays of A and B."""
+class _MatrixSampler:
+    """Draws the data array of one sparse matrix per iteration, in a fixed storage order.
 
-    tech_slots: NDArray[np.int64]
-    tech_is_permutation: bool
-    diagonal: NDArray[np.int64]
-    bio_slots: NDArray[np.int64]
-    bio_is_permutation: bool
-    bio_rows: NDArray[np.int64]
-    bio_cols: NDArray[np.int64]
+    When every entry has its own slot (no duplicates), the distributions are put in storage
+    order once, so that sampled values are the matrix data with no scatter.
+    """
+
+    def __init__(
+        self,
+        values: NDArray[np.float64],
+        slots: NDArray[np.int64],
+        nnz: int,
+        uncertainty: UncertaintyArrays | None,
+    ) -> None:
+        self.slots = slots
+        self.uncertainty = uncertainty
+        self.values = values
+        self.direct = slots.size == nnz and np.array_equal(np.sort(slots), np.arange(nnz))
+        if self.direct:
+            by_slot = np.empty(nnz, dtype=np.int64)
+            by_slot[slots] = np.arange(nnz)
+            self.static = values[by_slot]
+            if uncertainty is not None:
+                self.uncertainty = uncertainty.take(by_slot)
+        else:
+            self.summing = sparse.csr_array(
+                (np.ones(slots.size), (np.arange(slots.size), slots)), shape=(slots.size, nnz)
+            ).T.tocsr()
+            self.static = self.summing @ values
+        self.uncertain = (
+            np.zeros(0, dtype=np.int64)
+            if uncertainty is None
+            else np.flatnonzero(uncertainty.uncertainty_type >= Distribution.LOGNORMAL)
+        )
+
+    def draw(
+        self, rng: np.random.Generator, count: int, *, keep: bool
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        """Matrix data (count × nnz), and the drawn values of the uncertain entries if kept."""
+        if self.uncertainty is None:
+            nothing = np.zeros((count, 0)) if keep else None
+            return np.broadcast_to(self.static, (count, self.static.size)), nothing
+        if self.direct:
+            data = self.uncertainty.sample(self.static, rng, count)
+            return data, data[:, self.slots[self.uncertain]] if keep else None
+        values = self.uncertainty.sample(self.values, rng, count)
+        data = np.asarray((self.summing @ values.T).T)
+        return data, values[:, self.uncertain] if keep else None
 
 
-def _layout(lca: Lca) -> _Layout:
-    system = lca.system
-    a, b = system.technosphere_matrix, system.biosphere_matrix
-    tech_slots = entry_slots(a, system.technosphere_entries)
-    n = system.n_processes
-    diagonal = entry_slots(a, MatrixEntries.of(np.arange(n), np.arange(n), np.ones(n), name="d"))
-    bio_slots = entry_slots(b, system.biosphere_entries)
-    coo_rows = np.repeat(np.arange(b.shape[0]), np.diff(b.indptr))
-    return _Layout(
-        tech_slots=tech_slots,
-        tech_is_permutation=_is_permutation(tech_slots, a.nnz),
-        diagonal=diagonal,
-        bio_slots=bio_slots,
-        bio_is_permutation=_is_permutation(bio_slots, b.nnz),
-        bio_rows=coo_rows.astype(np.int64),
-        bio_cols=b.indices.astype(np.int64),
-    )
-
-
-def _is_permutation(slots: NDArray[np.int64], size: int) -> bool:
-    return slots.size == size and np.array_equal(np.sort(slots), np.arange(size))
-
-
-def _scatter(
-    values: NDArray[np.float64], slots: NDArray[np.int64], size: int, direct: bool
-) -> NDArray[np.float64]:
-    """Matrix data (count × nnz) from sampled entries (count × entries), summing duplicates."""
-    if direct:
-        data = np.empty((values.shape[0], size))
-        data[:, slots] = values
-        return data
-    summing = sparse.csr_array(
-        (np.ones(slots.size), (np.arange(slots.size), slots)), shape=(slots.size, size)
-    )
-    return np.asarray((summing.T @ values.T).T)
-
-
-def _block_diagonal(matrix: sparse.csc_array, data: NDArray[np.float64]) -> sparse.csc_array:
-    """One block-diagonal matrix holding a sampled copy of ``matrix`` per row of ``data``."""
-    count, nnz = data.shape
+def _slots_of_diagonal(matrix: sparse.csr_array | sparse.csc_array) -> NDArray[np.int64]:
     n = matrix.shape[0]
-    offsets = np.arange(count, dtype=np.int64)
-    indices = (matrix.indices[None, :].astype(np.int64) + n * offsets[:, None]).ravel()
-    indptr = np.append((matrix.indptr[:-1][None, :] + nnz * offsets[:, None]).ravel(), count * nnz)
-    return sparse.csc_array((data.ravel(), indices, indptr), shape=(count * n, count * n))
+    every = np.arange(n)
+    return entry_slots(matrix, MatrixEntries.of(every, every, np.ones(n), name="diagonal"))
+
+
+def _aggregator(targets: NDArray[np.int64], size: int) -> sparse.csr_array:
+    """A 0/1 matrix (size × entries) that sums entries into their targets."""
+    return sparse.csr_array(
+        (np.ones(targets.size), (targets, np.arange(targets.size))), shape=(size, targets.size)
+    )
+
+
+class _BlockDiagonal:
+    """Many sampled copies of one CSR structure as one block-diagonal CSR matrix."""
+
+    def __init__(self, indptr: NDArray, indices: NDArray, n: int) -> None:
+        self.indptr, self.indices, self.n = indptr, indices, n
+        self._cache: dict[int, tuple[NDArray[np.int32], NDArray[np.int32]]] = {}
+
+    def matrix(self, data: NDArray[np.float64]) -> sparse.csr_array:
+        count, nnz = data.shape
+        if count not in self._cache:
+            offsets = np.arange(count, dtype=np.int64)
+            kind = np.int32 if count * max(nnz, self.n) < np.iinfo(np.int32).max else np.int64
+            indices = (self.indices[None, :] + self.n * offsets[:, None]).ravel().astype(kind)
+            indptr = np.append(
+                (self.indptr[:-1][None, :] + nnz * offsets[:, None]).ravel(), count * nnz
+            ).astype(kind)
+            self._cache[count] = (indices, indptr)
+        indices, indptr = self._cache[count]
+        shape = (count * self.n, count * self.n)
+        return sparse.csr_array((np.ascontiguousarray(data).ravel(), indices, indptr), shape=shape)
 
 
 def monte_carlo(
@@ -150,7 +175,7 @@ def monte_carlo(
     seed: int | None = 0,
     all_processes: bool = False,
     chunk_size: int = 50,
-    rtol: float = 1e-10,
+    rtol: float = 1e-9,
     max_sweeps: int = 60,
     method: Literal["iterative", "exact"] = "iterative",
     sensitivity: bool = False,
@@ -175,74 +200,62 @@ def monte_carlo(
                 f"The {name} uncertainty has {len(arrays)} entries; the system has {expected}."
             )
     rng = np.random.default_rng(seed)
-    layout = _layout(lca)
     f = system.demand_array(demand)
-    a0, b0 = system.technosphere_matrix, system.biosphere_matrix
-    d0 = a0.diagonal()
+    n = system.n_processes
+    # Storage order of A's data: CSR of A for A x, CSC of A (= CSR of Aᵀ) for Aᵀ λ.
+    layout = system.technosphere_matrix if all_processes else system.technosphere_matrix.tocsr()
+    a_sampler = _MatrixSampler(
+        system.technosphere_entries.values,
+        entry_slots(layout, system.technosphere_entries),
+        layout.nnz,
+        technosphere,
+    )
+    b = system.biosphere_matrix
+    b_sampler = _MatrixSampler(
+        system.biosphere_entries.values, entry_slots(b, system.biosphere_entries), b.nnz, biosphere
+    )
+    b_rows = np.repeat(np.arange(b.shape[0]), np.diff(b.indptr))
+    b_cols = b.indices.astype(np.int64)
+    to_flows, to_processes = _aggregator(b_rows, system.n_flows), _aggregator(b_cols, n)
+    diagonal = _slots_of_diagonal(layout)
+    d0 = layout.data[diagonal]
+    solver = _ChunkSolver(lca, layout, all_processes, rtol, max_sweeps, method)
     origins = system.origin_masks()
     x0 = lca.factorization.solve(f)
 
     scores = np.empty(iterations)
     by_origin = {o: np.empty(iterations) for o in origins}
-    process_scores = np.empty((iterations, system.n_processes)) if all_processes else None
+    process_scores = np.empty((iterations, n)) if all_processes else None
     kept: list[list[NDArray[np.float32]]] = [[], [], []]
-    sweeps_total, refactorized = 0, 0
     done = 0
     while done < iterations:
         count = min(chunk_size, iterations - done)
-        tech_values = (
-            technosphere.sample(system.technosphere_entries.values, rng, count)
-            if technosphere is not None
-            else np.broadcast_to(
-                system.technosphere_entries.values, (count, len(layout.tech_slots))
-            )
-        )
-        bio_values = (
-            biosphere.sample(system.biosphere_entries.values, rng, count)
-            if biosphere is not None
-            else np.broadcast_to(system.biosphere_entries.values, (count, len(layout.bio_slots)))
-        )
-        c_values = (
-            characterization.sample(system.characterization, rng, count)
-            if characterization is not None
-            else np.broadcast_to(system.characterization, (count, system.n_flows))
-        )
+        a_data, a_drawn = a_sampler.draw(rng, count, keep=sensitivity)
+        b_data, b_drawn = b_sampler.draw(rng, count, keep=sensitivity)
+        if characterization is not None:
+            c_values = characterization.sample(system.characterization, rng, count)
+            c_drawn = c_values[:, characterization.uncertainty_type >= Distribution.LOGNORMAL]
+        else:
+            c_values = np.broadcast_to(system.characterization, (count, system.n_flows))
+            c_drawn = np.zeros((count, 0))
         if sensitivity:
-            for store, arrays, values in zip(
-                kept,
-                (technosphere, biosphere, characterization),
-                (tech_values, bio_values, c_values),
-                strict=True,
-            ):
-                if arrays is not None:
-                    store.append(values[:, arrays.uncertainty_type >= 2].astype(np.float32))
-        a_data = _scatter(tech_values, layout.tech_slots, a0.nnz, layout.tech_is_permutation)
-        b_data = _scatter(bio_values, layout.bio_slots, b0.nnz, layout.bio_is_permutation)
-        ratio = d0 / a_data[:, layout.diagonal]
+            for store, drawn in zip(kept, (a_drawn, b_drawn, c_drawn), strict=True):
+                store.append(drawn.astype(np.float32))
+        ratio = d0 / a_data[:, diagonal]
         chunk = slice(done, done + count)
         if all_processes:
             # Bᵀc per iteration: each B entry (flow r, process j) adds B·c[r] to process j.
-            weighted = b_data * c_values[:, layout.bio_rows]
-            rhs = np.zeros((count, system.n_processes))
-            np.add.at(rhs.T, layout.bio_cols, weighted.T)
-            lam, sweeps, fresh = _solve_chunk(
-                lca, a0, a_data, ratio, rhs, None, rtol, max_sweeps, method, transposed=True
-            )
+            rhs = _rows_times(to_processes, b_data * c_values[:, b_rows])
+            lam = solver.solve(a_data, ratio, rhs, start=None)
             process_scores[chunk] = lam
             scores[chunk] = lam @ f
         else:
-            rhs = np.broadcast_to(f, (count, system.n_processes))
-            x, sweeps, fresh = _solve_chunk(
-                lca, a0, a_data, ratio, rhs, x0, rtol, max_sweeps, method, transposed=False
-            )
-            inventory = np.zeros((count, system.n_flows))
-            np.add.at(inventory.T, layout.bio_rows, (b_data * x[:, layout.bio_cols]).T)
-            by_flow = inventory * c_values
+            rhs = np.broadcast_to(f, (count, n))
+            x = solver.solve(a_data, ratio, rhs, start=ratio * x0)
+            by_flow = _rows_times(to_flows, b_data * x[:, b_cols]) * c_values
             scores[chunk] = by_flow.sum(axis=1)
             for origin, mask in origins.items():
                 by_origin[origin][chunk] = by_flow @ mask
-        sweeps_total += sweeps
-        refactorized += fresh
         done += count
         if progress is not None:
             progress(done, iterations)
@@ -259,81 +272,102 @@ def monte_carlo(
         process_scores=process_scores,
         processes=Statistics.of(process_scores) if process_scores is not None else None,
         sensitivity=result_sensitivity,
-        sweeps=sweeps_total,
-        refactorized=refactorized,
+        sweeps=solver.sweeps,
+        refactorized=solver.refactorized,
         method=method,
     )
 
 
-def _solve_chunk(
-    lca: Lca,
-    a0: sparse.csc_array,
-    a_data: NDArray[np.float64],
-    ratio: NDArray[np.float64],
-    rhs: NDArray[np.float64],
-    start: NDArray[np.float64] | None,
-    rtol: float,
-    max_sweeps: int,
-    method: str,
-    *,
-    transposed: bool,
-) -> tuple[NDArray[np.float64], int, int]:
-    """Solve A_s x_s = rhs_s (or A_sᵀ) for every iteration s of a chunk (rows of the arrays).
+def _rows_times(aggregator: sparse.csr_array, values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Sum the columns of ``values`` (count × entries) into targets: (count × targets)."""
+    return np.asarray((aggregator @ values.T).T)
 
-    Returns the solutions, the number of sweeps, and how many iterations needed their own LU.
+
+class _ChunkSolver:
+    """Solves the sampled systems of a chunk: A_s x_s = rhs_s, or A_sᵀ λ_s = rhs_s.
+
+    Sampled data are in the storage order of ``layout`` (CSR of A, or CSC of A = CSR of Aᵀ),
+    so that the residual of every iteration is one CSR product with a block-diagonal matrix.
     """
-    count, n = rhs.shape
-    if method == "exact":
-        solutions = np.empty((count, n))
-        for s in range(count):
-            solutions[s] = _exact(a0, a_data[s], rhs[s], transposed=transposed)
-        return solutions, 0, count
 
-    factorization = lca.factorization
-    big = _block_diagonal(a0, a_data)
-    operator = big.T if transposed else big
+    def __init__(
+        self,
+        lca: Lca,
+        layout: sparse.csr_array | sparse.csc_array,
+        transposed: bool,
+        rtol: float,
+        max_sweeps: int,
+        method: str,
+    ) -> None:
+        self.factorization = lca.factorization
+        self.layout = layout
+        self.transposed = transposed
+        self.rtol, self.max_sweeps, self.method = rtol, max_sweeps, method
+        self.blocks = _BlockDiagonal(layout.indptr, layout.indices, layout.shape[0])
+        self.sweeps = 0
+        self.refactorized = 0
 
-    def precondition(residual: NDArray[np.float64]) -> NDArray[np.float64]:
-        if transposed:
-            return factorization.solve_transposed(np.ascontiguousarray((ratio * residual).T)).T
-        return ratio * factorization.solve(np.ascontiguousarray(residual.T)).T
+    def solve(
+        self,
+        data: NDArray[np.float64],
+        ratio: NDArray[np.float64],
+        rhs: NDArray[np.float64],
+        *,
+        start: NDArray[np.float64] | None,
+    ) -> NDArray[np.float64]:
+        count, n = rhs.shape
+        if self.method == "exact":
+            return np.array([self._exact(data[s], rhs[s]) for s in range(count)])
+        operator = self.blocks.matrix(data)
+        # Start from the preconditioned right-hand side; for one shared demand that is
+        # ratio · x₀, known without a solve.
+        x = start if start is not None else self._precondition(ratio, rhs)
+        active = np.ones(count, dtype=bool)
+        previous = np.full(count, np.inf)
+        for _ in range(self.max_sweeps):
+            self.sweeps += 1
+            residual = rhs - (operator @ x.ravel()).reshape(count, n)
+            update = self._precondition(ratio, residual)
+            size = np.abs(update).max(axis=1)
+            update[~active] = 0.0
+            x += update
+            scale = np.abs(x).max(axis=1)
+            converged = size <= self.rtol * np.where(scale > 0, scale, 1.0)
+            # An iteration whose update stops shrinking gets its own factorization.
+            stalled = active & ~converged & (size > 0.7 * previous)
+            for s in np.flatnonzero(stalled):
+                x[s] = self._exact(data[s], rhs[s])
+            active &= ~(converged | stalled)
+            previous = size
+            if not active.any():
+                return x
+        for s in np.flatnonzero(active):
+            x[s] = self._exact(data[s], rhs[s])
+        return x
 
-    # The preconditioned demand; for one shared demand that is ratio · x₀, with no solve.
-    x = ratio * start if start is not None else precondition(rhs)
-    active = np.ones(count, dtype=bool)
-    previous = np.full(count, np.inf)
-    sweeps = 0
-    for sweeps in range(1, max_sweeps + 1):
-        residual = rhs - (operator @ x.ravel()).reshape(count, n)
-        update = precondition(residual)
-        size = np.abs(update).max(axis=1)
-        update[~active] = 0.0
-        x += update
-        scale = np.abs(x).max(axis=1)
-        converged = size <= rtol * np.where(scale > 0, scale, 1.0)
-        stalled = active & ~converged & (size > 0.7 * previous)
-        for s in np.flatnonzero(stalled):
-            x[s] = _exact(a0, a_data[s], rhs[s], transposed=transposed)
-        active &= ~(converged | stalled)
-        previous = size
-        if not active.any():
-            return x, sweeps, int(stalled.sum())
-    stuck = np.flatnonzero(active)
-    for s in stuck:
-        x[s] = _exact(a0, a_data[s], rhs[s], transposed=transposed)
-    return x, sweeps, int(stuck.size)
+    def _precondition(
+        self, ratio: NDArray[np.float64], residual: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """D₀ D_s⁻¹ A₀⁻¹ r (or A₀⁻ᵀ D₀ D_s⁻¹ r), for every iteration of the chunk."""
+        if self.transposed:
+            return self.factorization.solve_transposed(np.asfortranarray((ratio * residual).T)).T
+        return ratio * self.factorization.solve(np.asfortranarray(residual.T)).T
 
-
-def _exact(
-    a0: sparse.csc_array, data: NDArray[np.float64], rhs: NDArray[np.float64], *, transposed: bool
-) -> NDArray[np.float64]:
-    """Solve one sampled system with its own factorization."""
-    matrix = sparse.csc_array((data, a0.indices, a0.indptr), shape=a0.shape)
-    factors = factorize(matrix)
-    solution = factors.solve_transposed(rhs) if transposed else factors.solve(rhs)
-    if not np.all(np.isfinite(solution)):
-        raise ConvergenceError("A sampled technosphere matrix is singular; check its uncertainty.")
-    return solution
+    def _exact(self, data: NDArray[np.float64], rhs: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Solve one sampled system with its own factorization."""
+        self.refactorized += 1
+        layout = self.layout
+        if self.transposed:
+            matrix = sparse.csc_array((data, layout.indices, layout.indptr), shape=layout.shape)
+        else:
+            matrix = sparse.csr_array((data, layout.indices, layout.indptr), shape=layout.shape)
+        factors = factorize(sparse.csc_array(matrix))
+        solution = factors.solve_transposed(rhs) if self.transposed else factors.solve(rhs)
+        if not np.all(np.isfinite(solution)):
+            raise ConvergenceError(
+                "A sampled technosphere matrix is singular; check its uncertainty."
+            )
+        return solution
 
 
 def _sensitivity(

@@ -212,8 +212,14 @@ class UncertaintyArrays:
             raise InvalidUncertaintyError(
                 f"Uncertainty has {size} entries but the matrix has {static.size}."
             )
-        out = np.broadcast_to(static, (count, size)).copy()
         kinds = self.uncertainty_type
+        if self.shared_key is None and size and np.all(kinds == Distribution.LOGNORMAL):
+            # The common case (every entry lognormal, none shared): one pass in numpy's C loop.
+            out = rng.lognormal(self.loc, self.scale, size=(count, size))
+            if self.negative.any():
+                out *= np.where(self.negative, -1.0, 1.0)
+            return out
+        out = np.broadcast_to(static, (count, size)).copy()
         normal_like = np.flatnonzero(
             (kinds == Distribution.LOGNORMAL) | (kinds == Distribution.NORMAL)
         )
@@ -248,6 +254,18 @@ class UncertaintyArrays:
                 values = np.where(triangular, np.where(u < split, left, right), values)
             out[:, uniform_like] = values
         return out
+
+    def take(self, indices: NDArray[np.int64]) -> UncertaintyArrays:
+        """The distributions of the entries at ``indices``, in that order."""
+        return UncertaintyArrays(
+            uncertainty_type=self.uncertainty_type[indices],
+            loc=self.loc[indices],
+            scale=self.scale[indices],
+            minimum=self.minimum[indices],
+            maximum=self.maximum[indices],
+            negative=self.negative[indices],
+            shared_key=None if self.shared_key is None else self.shared_key[indices],
+        )
 
     def _draws(
         self, members: NDArray[np.int64], rng: np.random.Generator, count: int, *, normal: bool
