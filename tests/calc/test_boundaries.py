@@ -12,6 +12,7 @@ ALLOWED_OUTSIDE = {
     "__future__",
     "collections",
     "dataclasses",
+    "warnings",
     "enum",
     "functools",
     "heapq",

@@ -92,3 +92,39 @@ def test_non_integer_or_text_indices_are_refused() -> None:
         build((["a"], [0], [1.0]), n_processes=1)
     # Whole floats are accepted as indices.
     assert build(([0.0], [0.0], [2.0])).n_processes == 1
+
+
+def test_singular_large_loop_is_named() -> None:
+    # 70 processes in a ring, each consuming the whole output of the next: the dense core.
+    n = 70
+    ring = np.arange(n)
+    system = build(
+        (
+            np.concatenate([ring, (ring + 1) % n]),
+            np.concatenate([ring, ring]),
+            np.concatenate([np.ones(n), -np.ones(n)]),
+        ),
+        bio=([0], [0], [1.0]),
+    )
+    with pytest.raises(SingularSystemError, match="#0, #1, .* and 60 more"):
+        system.factorize()
+
+
+def test_solver_paths_agree() -> None:
+    from pcfhub.calc.synthetic import synthetic_system
+
+    syn = synthetic_system(1500, seed=4)
+    system = ProductSystem.from_arrays(
+        technosphere=syn.technosphere,
+        biosphere=syn.biosphere,
+        characterization=syn.characterization,
+        n_processes=1500,
+    )
+    lca = system.factorize()
+    a, b = lca.factorization.bounds
+    assert b - a == lca.factorization.loop_sizes[0] > 64
+    rhs = np.random.default_rng(0).random((1500, 3))
+    matrix = system.technosphere_matrix
+    np.testing.assert_allclose(matrix @ lca.factorization.solve(rhs), rhs, atol=1e-10)
+    np.testing.assert_allclose(matrix.T @ lca.factorization.solve_transposed(rhs), rhs, atol=1e-10)
+    np.testing.assert_allclose(matrix @ lca.factorization.solve(rhs[:, 0]), rhs[:, 0], atol=1e-10)

@@ -25,6 +25,28 @@ def random_system():
     )
 
 
+def test_dense_core_iterations_match_exact_solves() -> None:
+    syn = synthetic_system(1500, seed=2)
+    system = ProductSystem.from_arrays(
+        technosphere=syn.technosphere,
+        biosphere=syn.biosphere,
+        characterization=syn.characterization,
+        n_processes=1500,
+    )
+    lca = system.factorize()
+    assert lca.factorization.core is not None  # a 75-process loop, factorized dense
+    common = {
+        "technosphere": UncertaintyArrays.lognormal(syn.technosphere[2], 0.2),
+        "biosphere": UncertaintyArrays.lognormal(syn.biosphere[2], 0.2),
+        "iterations": 20,
+        "seed": 8,
+    }
+    for every in (False, True):
+        iterative = monte_carlo(lca, {1499: 1.0}, all_processes=every, **common)
+        exact = monte_carlo(lca, {1499: 1.0}, all_processes=every, method="exact", **common)
+        np.testing.assert_allclose(iterative.scores, exact.scores, rtol=1e-6)
+
+
 def test_every_iteration_matches_an_exact_solve(random_system) -> None:
     lca, tech, bio = random_system
     demand = {399: 1.0}

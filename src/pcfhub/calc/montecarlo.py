@@ -135,11 +135,21 @@ def _slots_of_diagonal(matrix: sparse.csr_array | sparse.csc_array) -> NDArray[n
     return entry_slots(matrix, MatrixEntries.of(every, every, np.ones(n), name="diagonal"))
 
 
-def _aggregator(targets: NDArray[np.int64], size: int) -> sparse.csr_array:
-    """A 0/1 matrix (size × entries) that sums entries into their targets."""
-    return sparse.csr_array(
-        (np.ones(targets.size), (targets, np.arange(targets.size))), shape=(size, targets.size)
-    )
+class _Summation:
+    """Sums the columns of (count × entries) arrays into targets (flows or processes)."""
+
+    def __init__(self, targets: NDArray[np.int64], size: int) -> None:
+        self.order = np.argsort(targets, kind="stable")
+        counts = np.bincount(targets, minlength=size)
+        self.present = np.flatnonzero(counts)
+        self.starts = (np.cumsum(counts) - counts)[self.present]
+        self.size = size
+
+    def __call__(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        out = np.zeros((values.shape[0], self.size))
+        if self.present.size:
+            out[:, self.present] = np.add.reduceat(values[:, self.order], self.starts, axis=1)
+        return out
 
 
 class _BlockDiagonal:
@@ -216,7 +226,7 @@ def monte_carlo(
     )
     b_rows = np.repeat(np.arange(b.shape[0]), np.diff(b.indptr))
     b_cols = b.indices.astype(np.int64)
-    to_flows, to_processes = _aggregator(b_rows, system.n_flows), _aggregator(b_cols, n)
+    to_flows, to_processes = _Summation(b_rows, system.n_flows), _Summation(b_cols, n)
     diagonal = _slots_of_diagonal(layout)
     d0 = layout.data[diagonal]
     solver = _ChunkSolver(lca, layout, all_processes, rtol, max_sweeps, method)
@@ -245,14 +255,14 @@ def monte_carlo(
         chunk = slice(done, done + count)
         if all_processes:
             # Bᵀc per iteration: each B entry (flow r, process j) adds B·c[r] to process j.
-            rhs = _rows_times(to_processes, b_data * c_values[:, b_rows])
+            rhs = to_processes(b_data * c_values[:, b_rows])
             lam = solver.solve(a_data, ratio, rhs, start=None)
             process_scores[chunk] = lam
             scores[chunk] = lam @ f
         else:
             rhs = np.broadcast_to(f, (count, n))
             x = solver.solve(a_data, ratio, rhs, start=ratio * x0)
-            by_flow = _rows_times(to_flows, b_data * x[:, b_cols]) * c_values
+            by_flow = to_flows(b_data * x[:, b_cols]) * c_values
             scores[chunk] = by_flow.sum(axis=1)
             for origin, mask in origins.items():
                 by_origin[origin][chunk] = by_flow @ mask
@@ -276,11 +286,6 @@ def monte_carlo(
         refactorized=solver.refactorized,
         method=method,
     )
-
-
-def _rows_times(aggregator: sparse.csr_array, values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Sum the columns of ``values`` (count × entries) into targets: (count × targets)."""
-    return np.asarray((aggregator @ values.T).T)
 
 
 class _ChunkSolver:

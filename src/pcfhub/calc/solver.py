@@ -1,25 +1,35 @@
-"""Sparse LU of the technosphere matrix in block-triangular order, factorized once.
+"""LU factors of the technosphere matrix in block-triangular order, computed once.
 
-Supply chains are mostly acyclic: a loop (electricity needs coal, coal needs electricity)
-ties a few hundred processes into one strongly connected core, and everything else hangs
-off it. Ordering the processes by strongly connected components (consumers before their
-suppliers) makes A block lower-triangular; SuperLU with that ordering fills in only inside
-the loops. General orderings (COLAMD, or PARDISO's nested dissection of A + Aᵀ) scatter the
-core's fill over every column that uses a hub, which made them 30x slower on the benchmark
-systems (docs/performance.md).
+Supply chains are mostly acyclic: loops (electricity needs coal, coal needs electricity) tie a
+few hundred processes into one strongly connected core, and everything else hangs off it.
+Ordering the processes by strongly connected components (consumers before their suppliers)
+makes A block lower-triangular:
 
-Solver choice, made once here: SuperLU with block-triangular ordering; if the components do
-not come out in topological order (which scipy's algorithm guarantees today), SuperLU with
-its own COLAMD ordering. UMFPACK (scikit-umfpack) has no wheel for this platform, and
-pypardiso was slower on every benchmark system, so neither is used by the core.
+    A = [[A₁₁, 0, 0], [A₂₁, K, 0], [A₃₁, A₃₂, A₃₃]]
+
+where K is the largest loop and A₁₁, A₃₃ hold only small loops. A₁₁ and A₃₃ are factorized
+by SuperLU in that order, which leaves them free of fill-in; K, dense by nature, by LAPACK,
+whose blocked kernels solve many right-hand sides at once at full speed. Solving is block
+forward substitution (backward for Aᵀ). General orderings (COLAMD, or PARDISO's nested
+dissection of A + Aᵀ) spread the core's fill over every column that uses a hub, which made
+them 30× slower on the benchmark systems (docs/performance.md).
+
+Solver choice, made once here: this block-triangular LU (``SOLVER``). When the loop is small
+(or too large to hold dense) the whole matrix goes to SuperLU in block-triangular order; when
+the components do not come out in topological order (scipy's algorithm guarantees that they
+do) SuperLU with its own COLAMD ordering (``FALLBACK_SOLVER``). UMFPACK (scikit-umfpack) has
+no wheel for this platform and PARDISO (pypardiso) was slower on every benchmark system, so
+the core uses neither.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 from numpy.typing import NDArray
 from scipy import sparse
 from scipy.sparse import csgraph
@@ -28,25 +38,44 @@ from scipy.sparse.linalg import SuperLU, splu
 from pcfhub.calc.matrices import name_items
 from pcfhub.errors import SingularSystemError
 
-SOLVER = "superlu-btf"
-FALLBACK_SOLVER = "superlu-colamd"
+SOLVER = "block-triangular LU (SuperLU + LAPACK dense core)"
+FALLBACK_SOLVER = "SuperLU (COLAMD)"
 # Prefer the production amount (the diagonal) as pivot unless it is a thousandth of the
 # largest entry in its column: keeps the block-triangular structure free of fill-in.
 _DIAGONAL_PIVOT_THRESHOLD = 1e-3
-# Largest loop block tested for singularity with a dense rank computation.
+# A loop of this many processes or more is factorized as a dense block ...
+_DENSE_CORE_MIN = 64
+# ... unless it is this large (8 bytes × 5000² = 200 MB).
+_DENSE_CORE_MAX = 5000
+# Largest loop tested for singularity with a dense rank computation.
 _DENSE_CHECK_LIMIT = 3000
+
+
+def _sparse_lu(matrix: sparse.csc_array | sparse.csc_matrix, natural: bool = True) -> SuperLU:
+    if natural:
+        return splu(
+            sparse.csc_matrix(matrix),
+            permc_spec="NATURAL",
+            diag_pivot_thresh=_DIAGONAL_PIVOT_THRESHOLD,
+        )
+    return splu(sparse.csc_matrix(matrix), permc_spec="COLAMD")
 
 
 @dataclass(frozen=True)
 class Factorization:
-    """LU factors of the technosphere matrix A, reusable for any number of solves.
+    """Factors of A, reusable for any number of solves of A x = b and Aᵀ y = c.
 
-    ``order[k]`` is the process at position ``k`` of the permuted matrix; ``lu`` factorizes
-    ``A[order][:, order]``.
+    ``order[k]`` is the process at position k of the permuted matrix. Positions ``[0, a)``
+    and ``[b, n)`` are factorized sparse (``head``, ``tail``), ``[a, b)`` dense (``core``);
+    without a dense core, ``a == b == n`` and ``head`` covers the whole matrix.
     """
 
     order: NDArray[np.int64]
-    lu: SuperLU
+    head: SuperLU | None
+    core: tuple[NDArray[np.float64], NDArray[np.int32]] | None
+    tail: SuperLU | None
+    couplings: tuple[sparse.csr_array, sparse.csr_array, sparse.csr_array] | None
+    bounds: tuple[int, int]
     solver: str
     loop_sizes: NDArray[np.int64]
 
@@ -54,63 +83,136 @@ class Factorization:
     def size(self) -> int:
         return int(self.order.size)
 
+    @property
+    def fill(self) -> int:
+        """Stored entries of the factors: a measure of the work per solve."""
+        total = sum(int(lu.L.nnz + lu.U.nnz) for lu in (self.head, self.tail) if lu is not None)
+        if self.core is not None:
+            total += int(self.core[0].size)
+        return total
+
     def solve(self, rhs: NDArray[np.float64]) -> NDArray[np.float64]:
         """Solve ``A x = rhs``; ``rhs`` is one vector or a matrix with one demand per column."""
-        solution = np.empty_like(rhs, dtype=np.float64)
-        solution[self.order] = self.lu.solve(np.ascontiguousarray(rhs[self.order]))
-        return solution
+        permuted = _gather_rows(rhs, self.order)
+        a, b = self.bounds
+        x = np.empty_like(permuted)
+        x[:a] = _lu_solve(self.head, permuted[:a], transposed=False)
+        if self.core is not None and self.couplings is not None:
+            a21, a31, a32 = self.couplings
+            x[a:b] = scipy.linalg.lu_solve(self.core, permuted[a:b] - a21 @ x[:a])
+            x[b:] = _lu_solve(self.tail, permuted[b:] - a31 @ x[:a] - a32 @ x[a:b], False)
+        return _scatter_rows(x, self.order)
 
     def solve_transposed(self, rhs: NDArray[np.float64]) -> NDArray[np.float64]:
         """Solve ``Aᵀ y = rhs`` with the same factors (the adjoint, for all processes)."""
-        solution = np.empty_like(rhs, dtype=np.float64)
-        solution[self.order] = self.lu.solve(np.ascontiguousarray(rhs[self.order]), trans="T")
-        return solution
+        permuted = _gather_rows(rhs, self.order)
+        a, b = self.bounds
+        y = np.empty_like(permuted)
+        if self.core is not None and self.couplings is not None:
+            a21, a31, a32 = self.couplings
+            y[b:] = _lu_solve(self.tail, permuted[b:], transposed=True)
+            y[a:b] = scipy.linalg.lu_solve(self.core, permuted[a:b] - a32.T @ y[b:], trans=1)
+            y[:a] = _lu_solve(
+                self.head, permuted[:a] - a21.T @ y[a:b] - a31.T @ y[b:], transposed=True
+            )
+        else:
+            y[:] = _lu_solve(self.head, permuted, transposed=True)
+        return _scatter_rows(y, self.order)
 
-    @property
-    def fill(self) -> int:
-        """Stored entries of L and U: a measure of the work per solve."""
-        return int(self.lu.L.nnz + self.lu.U.nnz)
+
+def _gather_rows(rhs: NDArray[np.float64], order: NDArray[np.int64]) -> NDArray[np.float64]:
+    """``rhs[order]`` as a Fortran-ordered array (what SuperLU and LAPACK solve in place)."""
+    if rhs.ndim == 1:
+        return np.asarray(rhs, dtype=np.float64)[order]
+    return np.asfortranarray(np.asarray(rhs, dtype=np.float64).T[:, order].T)
+
+
+def _scatter_rows(x: NDArray[np.float64], order: NDArray[np.int64]) -> NDArray[np.float64]:
+    out = np.empty_like(x)
+    if x.ndim == 1:
+        out[order] = x
+    else:
+        out.T[:, order] = x.T
+    return out
+
+
+def _lu_solve(lu: SuperLU | None, rhs: NDArray[np.float64], transposed: bool) -> NDArray:
+    if lu is None or rhs.shape[0] == 0:
+        return rhs
+    return lu.solve(np.asfortranarray(rhs), trans="T" if transposed else "N")
 
 
 def block_triangular_order(
     technosphere: sparse.csc_array,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
-    """Processes ordered so that A is block lower-triangular, and the sizes of the loops.
+    """Processes ordered so that A is block lower-triangular, and each one's component.
 
     Returns None if the strongly connected components are not in topological order.
     """
-    n_components, labels = csgraph.connected_components(
-        technosphere, directed=True, connection="strong"
-    )
+    _, labels = csgraph.connected_components(technosphere, directed=True, connection="strong")
     coo = technosphere.tocoo()
     between = labels[coo.row] != labels[coo.col]
     # An input (supplier row r, consumer column c) must come after its consumer.
     if np.any(labels[coo.row[between]] < labels[coo.col[between]]):
         return None
-    order = np.argsort(labels, kind="stable").astype(np.int64)
-    sizes = np.bincount(labels, minlength=n_components)
-    return order, np.sort(sizes[sizes > 1])[::-1].astype(np.int64)
+    return np.argsort(labels, kind="stable").astype(np.int64), labels.astype(np.int64)
 
 
 def factorize(
     technosphere: sparse.csc_array, *, labels: Sequence[str] | None = None
 ) -> Factorization:
     """Factorize A once. Raises :class:`SingularSystemError` naming the processes at fault."""
+    n = technosphere.shape[0]
     ordering = block_triangular_order(technosphere)
     try:
-        if ordering is not None:
-            order, loop_sizes = ordering
-            permuted = sparse.csc_matrix(technosphere[order][:, order])
-            lu = splu(
-                permuted,
-                permc_spec="NATURAL",
-                diag_pivot_thresh=_DIAGONAL_PIVOT_THRESHOLD,
+        if ordering is None:
+            return Factorization(
+                order=np.arange(n, dtype=np.int64),
+                head=_sparse_lu(technosphere, natural=False),
+                core=None,
+                tail=None,
+                couplings=None,
+                bounds=(n, n),
+                solver=FALLBACK_SOLVER,
+                loop_sizes=np.zeros(0, dtype=np.int64),
             )
-            return Factorization(order=order, lu=lu, solver=SOLVER, loop_sizes=loop_sizes)
-        order = np.arange(technosphere.shape[0], dtype=np.int64)
-        lu = splu(sparse.csc_matrix(technosphere), permc_spec="COLAMD")
+        order, component = ordering
+        sizes = np.bincount(component)
+        loop_sizes = np.sort(sizes[sizes > 1])[::-1].astype(np.int64)
+        permuted = sparse.csc_array(technosphere[order][:, order])
+        largest = int(np.argmax(sizes))
+        if not _DENSE_CORE_MIN <= sizes[largest] <= _DENSE_CORE_MAX:
+            return Factorization(
+                order=order,
+                head=_sparse_lu(permuted),
+                core=None,
+                tail=None,
+                couplings=None,
+                bounds=(n, n),
+                solver=SOLVER,
+                loop_sizes=loop_sizes,
+            )
+        positions = np.flatnonzero(component[order] == largest)
+        a, b = int(positions[0]), int(positions[-1]) + 1
+        core = permuted[a:b, a:b].toarray()
+        with warnings.catch_warnings():  # a singular core is reported below, by name
+            warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+            lu, pivots = scipy.linalg.lu_factor(core, check_finite=False)
+        if np.any(np.diag(lu) == 0):
+            raise RuntimeError("Factor is exactly singular")
         return Factorization(
-            order=order, lu=lu, solver=FALLBACK_SOLVER, loop_sizes=np.zeros(0, dtype=np.int64)
+            order=order,
+            head=_sparse_lu(permuted[:a, :a]) if a > 0 else None,
+            core=(lu, pivots),
+            tail=_sparse_lu(permuted[b:, b:]) if b < n else None,
+            couplings=(
+                sparse.csr_array(permuted[a:b, :a]),
+                sparse.csr_array(permuted[b:, :a]),
+                sparse.csr_array(permuted[b:, a:b]),
+            ),
+            bounds=(a, b),
+            solver=SOLVER,
+            loop_sizes=loop_sizes,
         )
     except RuntimeError as error:
         raise SingularSystemError(_singular_message(technosphere, labels)) from error

@@ -213,9 +213,12 @@ class UncertaintyArrays:
                 f"Uncertainty has {size} entries but the matrix has {static.size}."
             )
         kinds = self.uncertainty_type
-        if self.shared_key is None and size and np.all(kinds == Distribution.LOGNORMAL):
-            # The common case (every entry lognormal, none shared): one pass in numpy's C loop.
-            out = rng.lognormal(self.loc, self.scale, size=(count, size))
+        if size and np.all(kinds == Distribution.LOGNORMAL):
+            # The common case: every entry lognormal. Work in place on the draws.
+            out = self._draws(np.arange(size), rng, count, normal=True)
+            out *= self.scale
+            out += self.loc
+            np.exp(out, out=out)
             if self.negative.any():
                 out *= np.where(self.negative, -1.0, 1.0)
             return out
