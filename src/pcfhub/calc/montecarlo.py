@@ -80,10 +80,12 @@ class MonteCarloResult:
 
 
 class _MatrixSampler:
-    """Draws the data array of one sparse matrix per iteration, in a fixed storage order.
+    """Draws the data array of one sparse matrix per iteration, in its storage order.
 
-    When every entry has its own slot (no duplicates), the distributions are put in storage
-    order once, so that sampled values are the matrix data with no scatter.
+    Each storage slot has a primary entry (its first); the distributions of the primaries are
+    put in slot order once, so their samples are the matrix data with no scatter. Duplicate
+    entries (a second input of the same product) are drawn apart and added, in groups whose
+    slots are distinct.
     """
 
     def __init__(
@@ -93,26 +95,31 @@ class _MatrixSampler:
         nnz: int,
         uncertainty: UncertaintyArrays | None,
     ) -> None:
-        self.slots = slots
-        self.uncertainty = uncertainty
+        order = np.argsort(slots, kind="stable")
+        ordered = slots[order]
+        first = np.ones(ordered.size, dtype=bool)
+        first[1:] = ordered[1:] != ordered[:-1]
+        positions = np.arange(ordered.size)
+        rank = positions - np.maximum.accumulate(np.where(first, positions, 0))
+        self.primary = order[first]
+        self.rest = order[~first]
+        self.groups = [
+            (np.flatnonzero(rank[~first] == r), ordered[~first][rank[~first] == r])
+            for r in range(1, int(rank.max(initial=0)) + 1)
+        ]
         self.values = values
-        self.direct = slots.size == nnz and np.array_equal(np.sort(slots), np.arange(nnz))
-        if self.direct:
-            by_slot = np.empty(nnz, dtype=np.int64)
-            by_slot[slots] = np.arange(nnz)
-            self.static = values[by_slot]
-            if uncertainty is not None:
-                self.uncertainty = uncertainty.take(by_slot)
-        else:
-            self.summing = sparse.csr_array(
-                (np.ones(slots.size), (np.arange(slots.size), slots)), shape=(slots.size, nnz)
-            ).T.tocsr()
-            self.static = self.summing @ values
+        self.static = np.bincount(slots, weights=values, minlength=nnz)
+        self.uncertainty = uncertainty
+        self.entries = slots.size
         self.uncertain = (
             np.zeros(0, dtype=np.int64)
             if uncertainty is None
             else np.flatnonzero(uncertainty.uncertainty_type >= Distribution.LOGNORMAL)
         )
+        self.joint = uncertainty is not None and uncertainty.shared_key is not None
+        if uncertainty is not None and not self.joint:
+            self.primary_uncertainty = uncertainty.take(self.primary)
+            self.rest_uncertainty = uncertainty.take(self.rest) if self.rest.size else None
 
     def draw(
         self, rng: np.random.Generator, count: int, *, keep: bool
@@ -121,12 +128,26 @@ class _MatrixSampler:
         if self.uncertainty is None:
             nothing = np.zeros((count, 0)) if keep else None
             return np.broadcast_to(self.static, (count, self.static.size)), nothing
-        if self.direct:
-            data = self.uncertainty.sample(self.static, rng, count)
-            return data, data[:, self.slots[self.uncertain]] if keep else None
-        values = self.uncertainty.sample(self.values, rng, count)
-        data = np.asarray((self.summing @ values.T).T)
-        return data, values[:, self.uncertain] if keep else None
+        if self.joint:
+            # Shared keys tie entries across primaries and duplicates: draw them together.
+            values = self.uncertainty.sample(self.values, rng, count)
+            data, rest = values[:, self.primary], values[:, self.rest]
+        else:
+            data = self.primary_uncertainty.sample(self.values[self.primary], rng, count)
+            rest = (
+                self.rest_uncertainty.sample(self.values[self.rest], rng, count)
+                if self.rest_uncertainty is not None
+                else np.zeros((count, 0))
+            )
+        drawn = None
+        if keep:
+            by_entry = np.empty((count, self.entries))
+            by_entry[:, self.primary] = data
+            by_entry[:, self.rest] = rest
+            drawn = by_entry[:, self.uncertain]
+        for members, slots in self.groups:
+            data[:, slots] += rest[:, members]
+        return data, drawn
 
 
 def _slots_of_diagonal(matrix: sparse.csr_array | sparse.csc_array) -> NDArray[np.int64]:
@@ -153,13 +174,16 @@ class _Summation:
 
 
 class _BlockDiagonal:
-    """Many sampled copies of one CSR structure as one block-diagonal CSR matrix."""
+    """Many sampled copies of one compressed structure as one block-diagonal matrix."""
 
     def __init__(self, indptr: NDArray, indices: NDArray, n: int) -> None:
         self.indptr, self.indices, self.n = indptr, indices, n
         self._cache: dict[int, tuple[NDArray[np.int32], NDArray[np.int32]]] = {}
 
-    def matrix(self, data: NDArray[np.float64]) -> sparse.csr_array:
+    def matrix(
+        self, data: NDArray[np.float64], *, transposed: bool
+    ) -> sparse.csc_array | sparse.csr_array:
+        """The block-diagonal A (CSC), or Aᵀ (CSR over the same arrays) when ``transposed``."""
         count, nnz = data.shape
         if count not in self._cache:
             offsets = np.arange(count, dtype=np.int64)
@@ -171,7 +195,8 @@ class _BlockDiagonal:
             self._cache[count] = (indices, indptr)
         indices, indptr = self._cache[count]
         shape = (count * self.n, count * self.n)
-        return sparse.csr_array((np.ascontiguousarray(data).ravel(), indices, indptr), shape=shape)
+        kind = sparse.csr_array if transposed else sparse.csc_array
+        return kind((np.ascontiguousarray(data).ravel(), indices, indptr), shape=shape)
 
 
 def monte_carlo(
@@ -185,7 +210,7 @@ def monte_carlo(
     seed: int | None = 0,
     all_processes: bool = False,
     chunk_size: int = 50,
-    rtol: float = 1e-9,
+    rtol: float = 1e-8,
     max_sweeps: int = 60,
     method: Literal["iterative", "exact"] = "iterative",
     sensitivity: bool = False,
@@ -212,8 +237,9 @@ def monte_carlo(
     rng = np.random.default_rng(seed)
     f = system.demand_array(demand)
     n = system.n_processes
-    # Storage order of A's data: CSR of A for A x, CSC of A (= CSR of Aᵀ) for Aᵀ λ.
-    layout = system.technosphere_matrix if all_processes else system.technosphere_matrix.tocsr()
+    # Samples are drawn in the storage order of A (CSC), so forward and adjoint runs with the
+    # same seed see the same samples; the CSC arrays of A are also the CSR arrays of Aᵀ.
+    layout = system.technosphere_matrix
     a_sampler = _MatrixSampler(
         system.technosphere_entries.values,
         entry_slots(layout, system.technosphere_entries),
@@ -291,8 +317,8 @@ def monte_carlo(
 class _ChunkSolver:
     """Solves the sampled systems of a chunk: A_s x_s = rhs_s, or A_sᵀ λ_s = rhs_s.
 
-    Sampled data are in the storage order of ``layout`` (CSR of A, or CSC of A = CSR of Aᵀ),
-    so that the residual of every iteration is one CSR product with a block-diagonal matrix.
+    Sampled data are in the storage order of ``layout`` (CSC of A, which is CSR of Aᵀ), so
+    that the residual of every iteration is one product with a block-diagonal matrix.
     """
 
     def __init__(
@@ -323,7 +349,7 @@ class _ChunkSolver:
         count, n = rhs.shape
         if self.method == "exact":
             return np.array([self._exact(data[s], rhs[s]) for s in range(count)])
-        operator = self.blocks.matrix(data)
+        operator = self.blocks.matrix(data, transposed=self.transposed)
         # Start from the preconditioned right-hand side; for one shared demand that is
         # ratio · x₀, known without a solve.
         x = start if start is not None else self._precondition(ratio, rhs)
@@ -362,11 +388,8 @@ class _ChunkSolver:
         """Solve one sampled system with its own factorization."""
         self.refactorized += 1
         layout = self.layout
-        if self.transposed:
-            matrix = sparse.csc_array((data, layout.indices, layout.indptr), shape=layout.shape)
-        else:
-            matrix = sparse.csr_array((data, layout.indices, layout.indptr), shape=layout.shape)
-        factors = factorize(sparse.csc_array(matrix))
+        matrix = sparse.csc_array((data, layout.indices, layout.indptr), shape=layout.shape)
+        factors = factorize(matrix)
         solution = factors.solve_transposed(rhs) if self.transposed else factors.solve(rhs)
         if not np.all(np.isfinite(solution)):
             raise ConvergenceError(

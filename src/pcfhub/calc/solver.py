@@ -93,47 +93,57 @@ class Factorization:
 
     def solve(self, rhs: NDArray[np.float64]) -> NDArray[np.float64]:
         """Solve ``A x = rhs``; ``rhs`` is one vector or a matrix with one demand per column."""
-        permuted = _gather_rows(rhs, self.order)
-        a, b = self.bounds
-        x = np.empty_like(permuted)
-        x[:a] = _lu_solve(self.head, permuted[:a], transposed=False)
-        if self.core is not None and self.couplings is not None:
-            a21, a31, a32 = self.couplings
-            x[a:b] = scipy.linalg.lu_solve(self.core, permuted[a:b] - a21 @ x[:a])
-            x[b:] = _lu_solve(self.tail, permuted[b:] - a31 @ x[:a] - a32 @ x[a:b], False)
-        return _scatter_rows(x, self.order)
+        head, core, tail = self._gather(rhs)
+        x1 = _lu_solve(self.head, head, transposed=False)
+        if self.core is None or self.couplings is None:
+            return self._scatter(rhs, x1)
+        a21, a31, a32 = self.couplings
+        x2 = scipy.linalg.lu_solve(self.core, _minus(core, a21, x1), check_finite=False)
+        x3 = _lu_solve(self.tail, _minus(_minus(tail, a31, x1), a32, x2), transposed=False)
+        return self._scatter(rhs, x1, x2, x3)
 
     def solve_transposed(self, rhs: NDArray[np.float64]) -> NDArray[np.float64]:
         """Solve ``Aᵀ y = rhs`` with the same factors (the adjoint, for all processes)."""
-        permuted = _gather_rows(rhs, self.order)
+        head, core, tail = self._gather(rhs)
+        if self.core is None or self.couplings is None:
+            return self._scatter(rhs, _lu_solve(self.head, head, transposed=True))
+        a21, a31, a32 = self.couplings
+        y3 = _lu_solve(self.tail, tail, transposed=True)
+        y2 = scipy.linalg.lu_solve(self.core, _minus(core, a32.T, y3), trans=1, check_finite=False)
+        y1 = _lu_solve(self.head, _minus(_minus(head, a21.T, y2), a31.T, y3), transposed=True)
+        return self._scatter(rhs, y1, y2, y3)
+
+    def _gather(self, rhs: NDArray[np.float64]) -> list[NDArray[np.float64]]:
+        """The right-hand side split by segment in permuted order, each Fortran-contiguous
+        (what SuperLU and LAPACK solve in place)."""
         a, b = self.bounds
-        y = np.empty_like(permuted)
-        if self.core is not None and self.couplings is not None:
-            a21, a31, a32 = self.couplings
-            y[b:] = _lu_solve(self.tail, permuted[b:], transposed=True)
-            y[a:b] = scipy.linalg.lu_solve(self.core, permuted[a:b] - a32.T @ y[b:], trans=1)
-            y[:a] = _lu_solve(
-                self.head, permuted[:a] - a21.T @ y[a:b] - a31.T @ y[b:], transposed=True
-            )
-        else:
-            y[:] = _lu_solve(self.head, permuted, transposed=True)
-        return _scatter_rows(y, self.order)
+        values = np.asarray(rhs, dtype=np.float64)
+        parts = (self.order[:a], self.order[a:b], self.order[b:])
+        if values.ndim == 1:
+            return [values[part] for part in parts]
+        # values.T[:, part] is C-ordered (columns × part); its transpose is Fortran-ordered.
+        return [values.T[:, part].T for part in parts]
+
+    def _scatter(self, rhs: NDArray[np.float64], *solutions: NDArray[np.float64]) -> NDArray:
+        """Put segment solutions back in process order."""
+        out = np.empty(np.shape(rhs), dtype=np.float64)
+        a, b = self.bounds
+        bounds = ((0, a), (a, b), (b, self.size))
+        for (start, end), part in zip(bounds, solutions, strict=False):
+            if out.ndim == 1:
+                out[self.order[start:end]] = part
+            else:
+                out.T[:, self.order[start:end]] = part.T
+        return out
 
 
-def _gather_rows(rhs: NDArray[np.float64], order: NDArray[np.int64]) -> NDArray[np.float64]:
-    """``rhs[order]`` as a Fortran-ordered array (what SuperLU and LAPACK solve in place)."""
-    if rhs.ndim == 1:
-        return np.asarray(rhs, dtype=np.float64)[order]
-    return np.asfortranarray(np.asarray(rhs, dtype=np.float64).T[:, order].T)
-
-
-def _scatter_rows(x: NDArray[np.float64], order: NDArray[np.int64]) -> NDArray[np.float64]:
-    out = np.empty_like(x)
-    if x.ndim == 1:
-        out[order] = x
-    else:
-        out.T[:, order] = x.T
-    return out
+def _minus(
+    values: NDArray[np.float64], coupling: sparse.csr_array, solved: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """values − coupling @ solved, skipping empty couplings."""
+    if coupling.nnz == 0 or values.shape[0] == 0:
+        return values
+    return values - coupling @ solved
 
 
 def _lu_solve(lu: SuperLU | None, rhs: NDArray[np.float64], transposed: bool) -> NDArray:
