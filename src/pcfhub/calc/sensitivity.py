@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.stats import rankdata
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,8 @@ class SensitivityResult:
 
 
 def _ranks(values: NDArray) -> NDArray[np.float64]:
-    """Ranks along axis 0 (ties get distinct ranks; sampled floats rarely tie)."""
-    order = np.argsort(values, axis=0, kind="stable")
-    ranks = np.empty(values.shape, dtype=np.float64)
-    np.put_along_axis(
-        ranks,
-        order,
-        np.arange(values.shape[0], dtype=np.float64)[:, None]
-        if values.ndim == 2
-        else np.arange(values.shape[0], dtype=np.float64),
-        axis=0,
-    )
-    return ranks
+    """Ranks along axis 0; ties share their average rank (a constant input has no influence)."""
+    return np.asarray(rankdata(values, axis=0, method="average"), dtype=np.float64)
 
 
 def spearman_shares(
