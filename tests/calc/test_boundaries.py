@@ -13,6 +13,7 @@ ALLOWED_OUTSIDE = {
     "collections",
     "dataclasses",
     "warnings",
+    "concurrent",
     "enum",
     "functools",
     "heapq",

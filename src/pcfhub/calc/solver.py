@@ -126,7 +126,8 @@ class Factorization:
 
     def _scatter(self, rhs: NDArray[np.float64], *solutions: NDArray[np.float64]) -> NDArray:
         """Put segment solutions back in process order."""
-        out = np.empty(np.shape(rhs), dtype=np.float64)
+        # Fortran order, so that the transpose callers often take is C-contiguous.
+        out = np.empty(np.shape(rhs), dtype=np.float64, order="F")
         a, b = self.bounds
         bounds = ((0, a), (a, b), (b, self.size))
         for (start, end), part in zip(bounds, solutions, strict=False):
