@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
+from scipy import sparse
+from scipy.sparse.linalg import spsolve
 
 from pcfhub.calc import ProductSystem
-from pcfhub.calc.montecarlo import PERCENTILES, monte_carlo
+from pcfhub.calc.montecarlo import PERCENTILES, monte_carlo, sampled_chunks
 from pcfhub.calc.synthetic import synthetic_system
 from pcfhub.calc.uncertainty import UncertaintyArrays
 from pcfhub.errors import InvalidUncertaintyError
@@ -162,3 +164,18 @@ def test_sensitivity_ranks_the_dominant_input_first() -> None:
     assert top[0].name == "CO2 from electricity"
     assert top[0].share > 0.95
     assert sum(item.share for item in result.sensitivity.inputs) == pytest.approx(1.0)
+
+
+def test_sampled_chunks_are_the_samples_monte_carlo_uses(random_system) -> None:
+    lca, tech, bio = random_system
+    system = lca.system
+    a, b = system.technosphere_matrix, system.biosphere_matrix
+    result = monte_carlo(lca, {399: 1.0}, technosphere=tech, biosphere=bio, iterations=30, seed=2)
+    scores = []
+    for chunk in sampled_chunks(system, technosphere=tech, biosphere=bio, iterations=30, seed=2):
+        for s in range(chunk.technosphere.shape[0]):
+            sampled_a = sparse.csc_array((chunk.technosphere[s], a.indices, a.indptr), a.shape)
+            sampled_b = sparse.csr_array((chunk.biosphere[s], b.indices, b.indptr), b.shape)
+            supply = spsolve(sampled_a, system.demand_array({399: 1.0}))
+            scores.append(chunk.characterization[s] @ (sampled_b @ supply))
+    np.testing.assert_allclose(result.scores, scores, rtol=1e-6)

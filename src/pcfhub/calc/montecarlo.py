@@ -19,7 +19,7 @@ distribution of every process's product at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
@@ -31,7 +31,7 @@ from scipy import sparse
 from pcfhub.calc.matrices import MatrixEntries, entry_slots
 from pcfhub.calc.sensitivity import SensitivityResult, spearman_shares
 from pcfhub.calc.solver import factorize
-from pcfhub.calc.system import Demand, Lca
+from pcfhub.calc.system import Demand, Lca, ProductSystem
 from pcfhub.calc.uncertainty import Distribution, UncertaintyArrays
 from pcfhub.errors import ConvergenceError, InvalidUncertaintyError
 
@@ -200,6 +200,80 @@ class _BlockDiagonal:
         return kind((np.ascontiguousarray(data).ravel(), indices, indptr), shape=shape)
 
 
+@dataclass(frozen=True)
+class SampledChunk:
+    """One chunk of Monte Carlo draws, in matrix storage order.
+
+    ``technosphere``: (count × nnz) data of A in its CSC order; ``biosphere``: (count × nnz)
+    data of B in its CSR order; ``characterization``: (count × flows). ``drawn``: the values
+    of the uncertain entries (A, B, c), in entry order, when kept for sensitivity.
+    """
+
+    technosphere: NDArray[np.float64]
+    biosphere: NDArray[np.float64]
+    characterization: NDArray[np.float64]
+    drawn: tuple[NDArray[np.float64] | None, ...] | None
+
+
+def _check_alignment(
+    system: ProductSystem,
+    technosphere: UncertaintyArrays | None,
+    biosphere: UncertaintyArrays | None,
+    characterization: UncertaintyArrays | None,
+) -> None:
+    for name, arrays, expected in (
+        ("technosphere", technosphere, len(system.technosphere_entries)),
+        ("biosphere", biosphere, len(system.biosphere_entries)),
+        ("characterization", characterization, system.n_flows),
+    ):
+        if arrays is not None and len(arrays) != expected:
+            raise InvalidUncertaintyError(
+                f"The {name} uncertainty has {len(arrays)} entries; the system has {expected}."
+            )
+
+
+def sampled_chunks(
+    system: ProductSystem,
+    *,
+    technosphere: UncertaintyArrays | None = None,
+    biosphere: UncertaintyArrays | None = None,
+    characterization: UncertaintyArrays | None = None,
+    iterations: int,
+    seed: int | None = 0,
+    chunk_size: int = 50,
+    keep: bool = False,
+) -> Iterator[SampledChunk]:
+    """The draws of a Monte Carlo run, chunk by chunk: for the same seed and chunk size,
+    exactly those :func:`monte_carlo` uses (so other tools can be run on the same samples)."""
+    _check_alignment(system, technosphere, biosphere, characterization)
+    rng = np.random.default_rng(seed)
+    a = system.technosphere_matrix
+    a_sampler = _MatrixSampler(
+        system.technosphere_entries.values,
+        entry_slots(a, system.technosphere_entries),
+        a.nnz,
+        technosphere,
+    )
+    b = system.biosphere_matrix
+    b_sampler = _MatrixSampler(
+        system.biosphere_entries.values, entry_slots(b, system.biosphere_entries), b.nnz, biosphere
+    )
+    done = 0
+    while done < iterations:
+        count = min(chunk_size, iterations - done)
+        a_data, a_drawn = a_sampler.draw(rng, count, keep=keep)
+        b_data, b_drawn = b_sampler.draw(rng, count, keep=keep)
+        if characterization is not None:
+            c_values = characterization.sample(system.characterization, rng, count)
+            c_drawn = c_values[:, characterization.uncertainty_type >= Distribution.LOGNORMAL]
+        else:
+            c_values = np.broadcast_to(system.characterization, (count, system.n_flows))
+            c_drawn = np.zeros((count, 0))
+        drawn = (a_drawn, b_drawn, c_drawn) if keep else None
+        yield SampledChunk(a_data, b_data, c_values, drawn)
+        done += count
+
+
 def monte_carlo(
     lca: Lca,
     demand: Demand,
@@ -226,31 +300,13 @@ def monte_carlo(
     system = lca.system
     if iterations < 2:
         raise InvalidUncertaintyError("Monte Carlo needs at least 2 iterations.")
-    for name, arrays, expected in (
-        ("technosphere", technosphere, len(system.technosphere_entries)),
-        ("biosphere", biosphere, len(system.biosphere_entries)),
-        ("characterization", characterization, system.n_flows),
-    ):
-        if arrays is not None and len(arrays) != expected:
-            raise InvalidUncertaintyError(
-                f"The {name} uncertainty has {len(arrays)} entries; the system has {expected}."
-            )
-    rng = np.random.default_rng(seed)
+    _check_alignment(system, technosphere, biosphere, characterization)
     f = system.demand_array(demand)
     n = system.n_processes
     # Samples are drawn in the storage order of A (CSC), so forward and adjoint runs with the
     # same seed see the same samples; the CSC arrays of A are also the CSR arrays of Aᵀ.
     layout = system.technosphere_matrix
-    a_sampler = _MatrixSampler(
-        system.technosphere_entries.values,
-        entry_slots(layout, system.technosphere_entries),
-        layout.nnz,
-        technosphere,
-    )
     b = system.biosphere_matrix
-    b_sampler = _MatrixSampler(
-        system.biosphere_entries.values, entry_slots(b, system.biosphere_entries), b.nnz, biosphere
-    )
     b_rows = np.repeat(np.arange(b.shape[0]), np.diff(b.indptr))
     b_cols = b.indices.astype(np.int64)
     to_flows, to_processes = _Summation(b_rows, system.n_flows), _Summation(b_cols, n)
@@ -264,20 +320,27 @@ def monte_carlo(
     by_origin = {o: np.empty(iterations) for o in origins}
     process_scores = np.empty((iterations, n)) if all_processes else None
     kept: list[list[NDArray[np.float32]]] = [[], [], []]
+    chunks = sampled_chunks(
+        system,
+        technosphere=technosphere,
+        biosphere=biosphere,
+        characterization=characterization,
+        iterations=iterations,
+        seed=seed,
+        chunk_size=chunk_size,
+        keep=sensitivity,
+    )
     try:
         done = 0
-        while done < iterations:
-            count = min(chunk_size, iterations - done)
-            a_data, a_drawn = a_sampler.draw(rng, count, keep=sensitivity)
-            b_data, b_drawn = b_sampler.draw(rng, count, keep=sensitivity)
-            if characterization is not None:
-                c_values = characterization.sample(system.characterization, rng, count)
-                c_drawn = c_values[:, characterization.uncertainty_type >= Distribution.LOGNORMAL]
-            else:
-                c_values = np.broadcast_to(system.characterization, (count, system.n_flows))
-                c_drawn = np.zeros((count, 0))
-            if sensitivity:
-                for store, drawn in zip(kept, (a_drawn, b_drawn, c_drawn), strict=True):
+        for sample in chunks:
+            a_data, b_data, c_values = (
+                sample.technosphere,
+                sample.biosphere,
+                sample.characterization,
+            )
+            count = a_data.shape[0]
+            if sample.drawn is not None:
+                for store, drawn in zip(kept, sample.drawn, strict=True):
                     store.append(drawn.astype(np.float32))
             ratio = d0 / a_data[:, diagonal]
             chunk = slice(done, done + count)
