@@ -43,20 +43,29 @@ def test_scores_agree_to_1e9(n: int, seed: int) -> None:
 
 
 @pytest.mark.parametrize("n", [300, 1500])
-def test_every_process_agrees_with_bw2calc_adjoint(n: int) -> None:
+def test_every_process_agrees_with_bw2calc(n: int) -> None:
     system, _ = build(n, 4)
     package = to_datapackage(system)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        multi = bw2calc.FastScoresOnlyMultiLCA(
-            demands={str(i): {process_id(i): 1.0} for i in range(n)},
-            method_config={"impact_categories": [IMPACT_CATEGORY]},
-            data_objs=[package],
-        )
-        scores = multi.calculate()
-    theirs = np.asarray(scores).ravel()
     ours = system.factorize().process_footprints.scores
-    np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+    if bw2calc.PYPARDISO or bw2calc.UMFPACK:
+        # bw2calc's adjoint solve needs PARDISO or UMFPACK (dev extras install it on x86-64).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            multi = bw2calc.FastScoresOnlyMultiLCA(
+                demands={str(i): {process_id(i): 1.0} for i in range(n)},
+                method_config={"impact_categories": [IMPACT_CATEGORY]},
+                data_objs=[package],
+                direction="adjoint",
+            )
+            theirs = np.asarray(multi.calculate()).ravel()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+        return
+    # Elsewhere: one bw2calc LCA per process, for every 25th process.
+    for process in range(0, n, 25):
+        single = bw2calc.LCA({process_id(process): 1.0}, data_objs=[package])
+        single.lci()
+        single.lcia()
+        assert ours[process] == pytest.approx(single.score, rel=1e-9)
 
 
 def test_monte_carlo_medians_agree_within_sampling_error() -> None:
