@@ -18,12 +18,7 @@ with warnings.catch_warnings():
 
 def build(n: int, seed: int) -> tuple[ProductSystem, object]:
     syn = synthetic_system(n, seed=seed)
-    system = ProductSystem.from_arrays(
-        technosphere=syn.technosphere,
-        biosphere=syn.biosphere,
-        characterization=syn.characterization,
-        n_processes=n,
-    )
+    system = syn.product_system()
     return system, syn
 
 

@@ -114,12 +114,7 @@ def test_solver_paths_agree() -> None:
     from pcfhub.calc.synthetic import synthetic_system
 
     syn = synthetic_system(1500, seed=4)
-    system = ProductSystem.from_arrays(
-        technosphere=syn.technosphere,
-        biosphere=syn.biosphere,
-        characterization=syn.characterization,
-        n_processes=1500,
-    )
+    system = syn.product_system()
     lca = system.factorize()
     a, b = lca.factorization.bounds
     assert b - a == lca.factorization.loop_sizes[0] > 64

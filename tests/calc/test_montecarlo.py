@@ -13,13 +13,7 @@ from pcfhub.errors import InvalidUncertaintyError
 @pytest.fixture(scope="module")
 def random_system():
     syn = synthetic_system(400, seed=11)
-    system = ProductSystem.from_arrays(
-        technosphere=syn.technosphere,
-        biosphere=syn.biosphere,
-        characterization=syn.characterization,
-        n_processes=syn.n_processes,
-        flow_origins=["fossil", "fossil", "biogenic"],
-    )
+    system = syn.product_system(flow_origins=["fossil", "fossil", "biogenic"])
     return (
         system.factorize(),
         UncertaintyArrays.lognormal(syn.technosphere[2], 0.2),
@@ -29,12 +23,7 @@ def random_system():
 
 def test_dense_core_iterations_match_exact_solves() -> None:
     syn = synthetic_system(1500, seed=2)
-    system = ProductSystem.from_arrays(
-        technosphere=syn.technosphere,
-        biosphere=syn.biosphere,
-        characterization=syn.characterization,
-        n_processes=1500,
-    )
+    system = syn.product_system()
     lca = system.factorize()
     assert lca.factorization.core is not None  # a 75-process loop, factorized dense
     common = {

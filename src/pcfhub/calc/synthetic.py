@@ -9,9 +9,12 @@ Input amounts per unit of output sum to 0.2–0.7 per process, so every system i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from pcfhub.calc.system import ProductSystem
 
 #: AR6 WG1 Table 7.15 GWP100 of CO2, CH4 (fossil) and N2O, for the synthetic gases.
 SYNTHETIC_GWP = (1.0, 29.8, 273.0)
@@ -27,6 +30,16 @@ class SyntheticSystem:
     biosphere: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
     characterization: NDArray[np.float64]
     core_size: int
+
+    def product_system(self, **options: Any) -> ProductSystem:
+        """The checked ``ProductSystem``; ``options`` go to ``from_arrays`` (labels, origins)."""
+        return ProductSystem.from_arrays(
+            technosphere=self.technosphere,
+            biosphere=self.biosphere,
+            characterization=self.characterization,
+            n_processes=self.n_processes,
+            **options,
+        )
 
 
 def synthetic_system(
