@@ -19,7 +19,8 @@ distribution of every process's product at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -144,9 +145,10 @@ def monte_carlo(
         chunk_size=chunk_size,
         keep=sensitivity,
     )
+    drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pcfhub-draws")
     try:
         done = 0
-        for sample in chunks:
+        for sample in _ahead(chunks, drawing):
             a_data, b_data, c_values = (
                 sample.technosphere,
                 sample.biosphere,
@@ -176,6 +178,7 @@ def monte_carlo(
                 progress(done, iterations)
     finally:
         solver.close()
+        drawing.shutdown(cancel_futures=True)
 
     result_sensitivity = None
     if sensitivity:
@@ -193,6 +196,15 @@ def monte_carlo(
         refactorized=solver.refactorized,
         method=method,
     )
+
+
+def _ahead(chunks: Iterator[SampledChunk], executor: ThreadPoolExecutor) -> Iterator[SampledChunk]:
+    """Draw the next chunk in another thread while this one is solved (numpy's generators
+    release the GIL); the draws and their order are exactly those of ``chunks``."""
+    pending = executor.submit(next, chunks, None)
+    while (chunk := pending.result()) is not None:
+        pending = executor.submit(next, chunks, None)
+        yield chunk
 
 
 def _sensitivity(
