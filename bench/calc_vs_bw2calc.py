@@ -361,59 +361,6 @@ def _drawn_arrays(
     return a_data, b_data
 
 
-def _bw_indices(rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[Any]:
-    import bw_processing as bwp
-    import numpy as np
-
-    array = np.empty(rows.size, dtype=bwp.INDICES_DTYPE)
-    array["row"], array["col"] = rows, cols
-    return array
-
-
-def _drawn_datapackage(
-    system: Any, a_data: NDArray[np.float64], b_data: NDArray[np.float64]
-) -> Any:
-    """A sequential datapackage: A and B as arrays of draws, one column per iteration, and c.
-
-    Ids as in ``pcfhub.formats.brightway``; each stored entry of A and B is one (row, col),
-    so there are no duplicates to sum.
-    """
-    import bw_processing as bwp
-    import numpy as np
-
-    from pcfhub.formats.brightway import FLOW_ID_OFFSET, IMPACT_CATEGORY, PROCESS_ID_OFFSET
-
-    a, b = system.technosphere_matrix, system.biosphere_matrix
-    package = bwp.create_datapackage(
-        sequential=True, sum_intra_duplicates=False, sum_inter_duplicates=False
-    )
-    a_cols = np.repeat(np.arange(a.shape[1]), np.diff(a.indptr))
-    package.add_persistent_array(
-        matrix="technosphere_matrix",
-        name="pcfhub-technosphere-draws",
-        indices_array=_bw_indices(a.indices + PROCESS_ID_OFFSET, a_cols + PROCESS_ID_OFFSET),
-        data_array=a_data,
-        flip_array=np.zeros(a.nnz, dtype=bool),  # the draws carry their signs
-    )
-    b_rows = np.repeat(np.arange(b.shape[0]), np.diff(b.indptr))
-    package.add_persistent_array(
-        matrix="biosphere_matrix",
-        name="pcfhub-biosphere-draws",
-        indices_array=_bw_indices(b_rows + FLOW_ID_OFFSET, b.indices + PROCESS_ID_OFFSET),
-        data_array=b_data,
-        flip_array=np.zeros(b.nnz, dtype=bool),
-    )
-    flows = np.arange(system.n_flows)
-    package.add_persistent_vector(
-        matrix="characterization_matrix",
-        name="pcfhub-characterization",
-        identifier=list(IMPACT_CATEGORY),
-        indices_array=_bw_indices(flows + FLOW_ID_OFFSET, np.zeros(flows.size, dtype=np.int64)),
-        data_array=system.characterization.copy(),
-    )
-    return package
-
-
 def _direct_score(system: Any, a_data: NDArray[np.float64], b_data: NDArray[np.float64]) -> float:
     """Score of the last process's product with sampled A and B, by ``spsolve``."""
     import numpy as np
@@ -439,7 +386,7 @@ def run_same_samples(task: Task) -> SameSamples:
 
     from pcfhub.calc.montecarlo import monte_carlo
     from pcfhub.calc.synthetic import synthetic_system
-    from pcfhub.formats.brightway import process_id
+    from pcfhub.formats.brightway import process_id, samples_to_datapackage
 
     start = time.perf_counter()
     n = task.size
@@ -456,7 +403,7 @@ def run_same_samples(task: Task) -> SameSamples:
         chunk_size=SAMPLE_CHUNK,
     ).scores
     a_data, b_data = _drawn_arrays(system, tu, bu, task)
-    package = _drawn_datapackage(system, a_data, b_data)
+    package = samples_to_datapackage(system, a_data, b_data)
 
     lca = bw2calc.LCA({process_id(n - 1): 1.0}, data_objs=[package], use_arrays=True)
     lca.lci()

@@ -72,6 +72,51 @@ def to_datapackage(
         data_array=bio.values,
         distributions_array=_distributions(bio.values, biosphere),
     )
+    _add_characterization(package, system)
+    return package
+
+
+def samples_to_datapackage(
+    system: ProductSystem,
+    technosphere_samples: np.ndarray,
+    biosphere_samples: np.ndarray,
+) -> Any:
+    """A sequential datapackage of Monte Carlo draws: one column per iteration.
+
+    ``technosphere_samples`` is (nnz of A × iterations) in the storage order of
+    ``system.technosphere_matrix`` (CSC), ``biosphere_samples`` (nnz of B × iterations) in that
+    of ``system.biosphere_matrix`` (CSR), as :func:`pcfhub.calc.montecarlo.sampled_chunks`
+    draws them (transposed). bw2calc with ``use_arrays=True`` then reads column k at iteration
+    k (and silently wraps around past the last column; it ignores ``sequential`` when a
+    ``seed_override`` is given).
+    """
+    import bw_processing as bwp
+
+    a, b = system.technosphere_matrix, system.biosphere_matrix
+    package = bwp.create_datapackage(
+        sequential=True, sum_intra_duplicates=False, sum_inter_duplicates=False
+    )
+    a_cols = np.repeat(np.arange(a.shape[1]), np.diff(a.indptr))
+    package.add_persistent_array(
+        matrix="technosphere_matrix",
+        name="pcfhub-technosphere-draws",
+        indices_array=_indices(a.indices + PROCESS_ID_OFFSET, a_cols + PROCESS_ID_OFFSET),
+        data_array=np.ascontiguousarray(technosphere_samples),
+        flip_array=np.zeros(a.nnz, dtype=bool),  # the draws carry their signs
+    )
+    b_rows = np.repeat(np.arange(b.shape[0]), np.diff(b.indptr))
+    package.add_persistent_array(
+        matrix="biosphere_matrix",
+        name="pcfhub-biosphere-draws",
+        indices_array=_indices(b_rows + FLOW_ID_OFFSET, b.indices + PROCESS_ID_OFFSET),
+        data_array=np.ascontiguousarray(biosphere_samples),
+        flip_array=np.zeros(b.nnz, dtype=bool),
+    )
+    _add_characterization(package, system)
+    return package
+
+
+def _add_characterization(package: Any, system: ProductSystem) -> None:
     flows = np.arange(system.n_flows)
     package.add_persistent_vector(
         matrix="characterization_matrix",
@@ -80,7 +125,6 @@ def to_datapackage(
         indices_array=_indices(flows + FLOW_ID_OFFSET, np.zeros(flows.size, dtype=np.int64)),
         data_array=system.characterization.copy(),
     )
-    return package
 
 
 def process_id(index: int) -> int:
