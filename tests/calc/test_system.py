@@ -89,3 +89,20 @@ def test_groups_and_top_contributions(chain: ProductSystem) -> None:
     assert flows[1].amount == pytest.approx(0.1 * 29.8)
     stages = result.by_group(["a", "b", "a"])
     assert stages == pytest.approx({"a": 12.5, "b": 17.98})
+
+
+def test_characterization_as_a_tuple_of_factors_or_as_index_pairs() -> None:
+    tech, bio = ([0], [0], [1.0]), ([0, 1], [0, 0], [1.0, 1.0])
+    per_flow = ProductSystem.from_arrays(
+        technosphere=tech, biosphere=bio, characterization=(1.0, 29.8)
+    )
+    pairs = ProductSystem.from_arrays(
+        technosphere=tech, biosphere=bio, characterization=([1], [29.8]), n_flows=2
+    )
+    assert per_flow.characterization.tolist() == [1.0, 29.8]
+    assert pairs.characterization.tolist() == [0.0, 29.8]
+
+
+def test_many_demands_need_one_row_per_process(chain: ProductSystem) -> None:
+    with pytest.raises(InvalidDemandError, match=r"shape \(3, k\)"):
+        chain.factorize().scores(np.ones((2, 2)))

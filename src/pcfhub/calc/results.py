@@ -65,10 +65,6 @@ class ProcessFootprints:
     scores: NDArray[np.float64] = field(repr=False)
     scores_by_origin: dict[str, NDArray[np.float64]] = field(repr=False)
 
-    def per_unit_of_product(self, process: int) -> float:
-        """Footprint of one unit of the product of ``process``."""
-        return float(self.scores[process])
-
     def top(self, limit: int = 10) -> list[Contribution]:
         """The processes whose product has the largest footprint per unit."""
         total = float(np.abs(self.scores).sum()) or 1.0

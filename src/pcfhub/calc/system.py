@@ -72,7 +72,12 @@ class ProductSystem:
         n_flows = _count(n_flows, flow_labels, bio.rows, "flows")
         labels = _labels(process_labels, n_processes, "process_labels")
         flows = _labels(flow_labels, n_flows, "flow_labels")
-        if isinstance(characterization, tuple) and len(characterization) == 2:
+        # (flow indices, factors) is a pair of sequences; (1.0, 29.8) is one factor per flow.
+        if (
+            isinstance(characterization, tuple)
+            and len(characterization) == 2
+            and all(np.ndim(part) == 1 for part in characterization)
+        ):
             c = build_characterization(*characterization, n_flows, flow_labels=flows)
         else:
             factors = np.asarray(characterization, dtype=np.float64)
@@ -171,23 +176,20 @@ class Lca:
 
     def supply_arrays(self, demands: ArrayLike) -> NDArray[np.float64]:
         """One supply vector per column of ``demands`` (n × k), solved together."""
-        matrix = np.asarray(demands, dtype=np.float64)
-        if matrix.ndim != 2 or matrix.shape[0] != self.system.n_processes:
-            raise InvalidDemandError(
-                f"Demands must be an array of shape ({self.system.n_processes}, k); "
-                f"got {matrix.shape}."
-            )
-        return self.factorization.solve(matrix)
+        return self.factorization.solve(self._demand_matrix(demands))
 
     def scores(self, demands: ArrayLike) -> NDArray[np.float64]:
         """The footprint of each demand column; uses λ, so it costs one product per demand."""
+        return self.process_footprints.scores @ self._demand_matrix(demands)
+
+    def _demand_matrix(self, demands: ArrayLike) -> NDArray[np.float64]:
         matrix = np.asarray(demands, dtype=np.float64)
         if matrix.ndim != 2 or matrix.shape[0] != self.system.n_processes:
             raise InvalidDemandError(
                 f"Demands must be an array of shape ({self.system.n_processes}, k); "
                 f"got {matrix.shape}."
             )
-        return self.process_footprints.scores @ matrix
+        return matrix
 
     def footprint(self, demand: Demand) -> FootprintResult:
         """Supply, inventory, score and its origin split for one demand."""
