@@ -69,3 +69,72 @@ class DataFileError(PcfhubError):
 
     status = 422
     title = "Malformed data file"
+
+
+class ConfigurationError(PcfhubError):
+    """Settings that are missing, malformed or unsafe for the environment they run in."""
+
+    status = 500
+    title = "Configuration error"
+
+
+class NotFoundError(PcfhubError):
+    """An object that does not exist, or that the caller may not know exists."""
+
+    status = 404
+    title = "Not found"
+
+
+class ConflictError(PcfhubError):
+    """A change that clashes with the stored state (a duplicate name, a stale version)."""
+
+    status = 409
+    title = "Conflict"
+
+
+class AuthenticationError(PcfhubError):
+    """Missing, wrong, expired or revoked credentials."""
+
+    status = 401
+    title = "Authentication required"
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed sign-ins in a row; the account is locked for a while."""
+
+    status = 429
+    title = "Account locked"
+
+
+class PermissionDeniedError(PcfhubError):
+    """The caller is known but its role or grants do not allow the action."""
+
+    status = 403
+    title = "Permission denied"
+
+
+class CsrfError(PermissionDeniedError):
+    """A form post whose CSRF token is missing or does not match the session."""
+
+    title = "CSRF check failed"
+
+
+class LedgerError(PcfhubError):
+    """The tamper-evident ledger does not verify: a proof, signature or entry is wrong."""
+
+    status = 409
+    title = "Ledger verification failed"
+
+
+class InvalidProofError(LedgerError):
+    """An inclusion or consistency proof that does not lead to the signed root hash."""
+
+    status = 422
+    title = "Invalid Merkle proof"
+
+
+class InvalidSignatureError(LedgerError):
+    """A signed tree head whose Ed25519 signature does not verify with the public key."""
+
+    status = 422
+    title = "Invalid signature"
