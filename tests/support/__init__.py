@@ -1,0 +1,1 @@
+"""Test infrastructure: a private PostgreSQL server and the Debian Chromium."""
