@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from pydantic import SecretStr
 
 from pcfhub.calc import ProductSystem
+from pcfhub.config import Settings
+from pcfhub.platform.context import Platform
+from pcfhub.platform.db import make_engine
+from pcfhub.platform.migrate import upgrade
+from tests.support.postgres import (
+    PostgresServer,
+    clone_database,
+    create_database,
+    drop_database,
+    find_pg_bin,
+)
+from tests.support.postgres import database_url as database_url_of
+from tests.support.skips import skip_or_fail
+
+PG_TEMPLATE = "pcfhub_template"
 
 
 @pytest.fixture
@@ -43,3 +64,72 @@ def loop() -> ProductSystem:
         flow_origins=["fossil", "fossil", "biogenic"],
         process_groups=["mining", "power"],
     )
+
+
+# The platform's database, on SQLite and on a real PostgreSQL server.
+# Each test gets a fresh, migrated database cloned from a template made once per run.
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    if find_pg_bin() is None:
+        skip_or_fail("PostgreSQL server binaries are not installed")
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    create_database(postgres_server.url, PG_TEMPLATE)
+    engine = make_engine(database_url(postgres_server.url, PG_TEMPLATE))
+    upgrade(engine)
+    engine.dispose()
+    return PG_TEMPLATE
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database of each kind for one test."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "pcfhub.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    template_name: str = request.getfixturevalue("postgres_template")
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    clone_database(server.url, template_name, name)
+    yield database_url_of(server.url, name)
+    drop_database(server.url, name)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test",
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key=SecretStr("test-secret-" + "x" * 40),
+    )
+
+
+@pytest.fixture
+def platform(settings: Settings) -> Iterator[Platform]:
+    """A platform on a fresh database, initialised (ledger key made and published)."""
+    built = Platform.from_settings(settings)
+    built.init()
+    yield built
+    built.dispose()

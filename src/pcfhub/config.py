@@ -1,0 +1,143 @@
+"""Settings: one object, read from ``PCFHUB_*`` environment variables through `get_settings()`.
+
+Every field is documented in docs/configuration.md (a test fails on an undocumented one). Unsafe
+defaults are accepted only in the development environment.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pcfhub.errors import ConfigurationError
+
+Environment = Literal["development", "test", "production"]
+Language = Literal["zh", "en"]
+
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """pcfhub's settings; each field is ``PCFHUB_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="PCFHUB_", extra="ignore", frozen=True)
+
+    environment: Environment = Field(
+        "development",
+        description="development, test or production. Outside development, secrets and the "
+        "database must be set explicitly.",
+    )
+    data_dir: Path = Field(
+        Path("var"),
+        description="Folder for the embedded SQLite database, the ledger key and the "
+        "development secret.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db. Default: a "
+        "SQLite file pcfhub.sqlite3 in data_dir (development only).",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that signs access tokens and CSRF tokens, at least 32 characters. "
+        "Default in development: a random key kept in data_dir/secret_key.",
+    )
+    ledger_key_file: Path | None = Field(
+        None,
+        description="PEM file of the ledger's Ed25519 signing key (created by pcfhub init). "
+        "Default: data_dir/keys/ledger-ed25519.pem.",
+    )
+    host: str = Field("127.0.0.1", description="Address pcfhub serve listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port pcfhub serve listens on.")
+    public_url: str | None = Field(
+        None,
+        description="The URL users reach the platform at (behind a reverse proxy), used as "
+        "token issuer. Default: http(s)://host:port.",
+    )
+    tls_certfile: Path | None = Field(
+        None, description="PEM certificate chain; with tls_keyfile, serve HTTPS."
+    )
+    tls_keyfile: Path | None = Field(None, description="PEM private key for tls_certfile.")
+    session_max_age_s: int = Field(
+        8 * 3600, ge=60, description="Web sessions end this many seconds after sign-in."
+    )
+    access_token_ttl_s: int = Field(
+        900, ge=30, le=86400, description="Lifetime of OAuth2 client-credentials tokens."
+    )
+    sign_in_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins in a row that lock an account."
+    )
+    sign_in_lockout_s: int = Field(
+        900, ge=1, description="How long a locked account stays locked, in seconds."
+    )
+    max_request_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest request body accepted, in bytes."
+    )
+    default_language: Language = Field(
+        "zh", description="Language of the web UI before a user picks one (zh or en)."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.environment == "development":
+            return self
+        problems = []
+        if self.secret_key is None:
+            problems.append("PCFHUB_SECRET_KEY is not set")
+        elif len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH:
+            problems.append(f"PCFHUB_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters")
+        if self.environment == "production" and self.database_url is None:
+            problems.append("PCFHUB_DATABASE_URL is not set")
+        if (self.tls_certfile is None) != (self.tls_keyfile is None):
+            problems.append("set both PCFHUB_TLS_CERTFILE and PCFHUB_TLS_KEYFILE, or neither")
+        if problems:
+            raise ConfigurationError(
+                f"Unsafe settings for environment {self.environment!r}: "
+                + "; ".join(problems)
+                + ". See docs/configuration.md."
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to the SQLite file in data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'pcfhub.sqlite3').resolve()}"
+
+    @property
+    def resolved_ledger_key_file(self) -> Path:
+        return self.ledger_key_file or self.data_dir / "keys" / "ledger-ed25519.pem"
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_certfile is not None and self.tls_keyfile is not None
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    def secret(self) -> bytes:
+        """The signing secret; in development a random one kept in data_dir/secret_key."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

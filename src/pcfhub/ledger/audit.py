@@ -1,0 +1,229 @@
+"""`pcfhub verify`: recompute the whole log from the database and find what no longer matches.
+
+Checks, in order of the log: each stored entry still hashes to its leaf hash and is canonical;
+the tree recomputed from the entries has the root of every signed tree head, and each head's
+Ed25519 signature verifies; no entry lies beyond the last signed head; and the last entry about
+each object still matches the object's current content (a row edited behind the application's
+back is caught here). The report names the first entry at fault.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pcfhub.errors import InvalidInputError, InvalidSignatureError
+from pcfhub.ledger.canonical import canonical_json, content_hash
+from pcfhub.ledger.merkle import CompactRange, leaf_hash
+from pcfhub.ledger.objects import read_content
+from pcfhub.ledger.signing import SignedTreeHead, load_public_key, verify_tree_head
+from pcfhub.ledger.store import LedgerEntryRow, LedgerKeyRow, LedgerStateRow, TreeHeadRow
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    """One thing that does not verify; ``index`` is the entry at fault when there is one."""
+
+    index: int | None
+    check: str
+    message: str
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    entries: int
+    tree_heads: int
+    objects: int
+    problems: tuple[LedgerProblem, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> LedgerProblem | None:
+        if not self.problems:
+            return None
+        return min(self.problems, key=lambda p: (p.index is None, p.index or 0))
+
+
+def _entries(session: Session) -> Iterator[LedgerEntryRow]:
+    stmt = select(LedgerEntryRow).order_by(LedgerEntryRow.index).execution_options(yield_per=BATCH)
+    yield from session.scalars(stmt)
+
+
+def audit_log(
+    session: Session,
+    *,
+    trusted_keys: Mapping[str, Ed25519PublicKey] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> AuditReport:
+    """Verify the log stored in ``session``'s database.
+
+    ``trusted_keys`` (key id → public key) are the keys a third party trusts; without them the
+    keys published in the database are used, which catches edits but not a forged key.
+    """
+    problems: list[LedgerProblem] = []
+    heads = list(session.scalars(select(TreeHeadRow).order_by(TreeHeadRow.tree_size)))
+    head_sizes = {head.tree_size for head in heads}
+    roots: dict[int, bytes] = {}
+    tree = CompactRange.from_json(0, [])
+    if 0 in head_sizes:
+        roots[0] = tree.root()
+    last_about: dict[tuple[str, str], tuple[int, str | None]] = {}
+
+    for expected_index, row in enumerate(_entries(session)):
+        if row.index != expected_index:
+            problems.append(
+                LedgerProblem(
+                    expected_index,
+                    "sequence",
+                    f"entry {expected_index} is missing (next stored entry is {row.index}).",
+                )
+            )
+            break
+        _check_entry(row, problems)
+        tree = tree.append(leaf_hash(row.entry.encode()))
+        if tree.size in head_sizes:
+            roots[tree.size] = tree.root()
+        last_about[(row.object_kind, row.object_id)] = (row.index, _content_hash_of(row))
+        if progress is not None:
+            progress(1)
+
+    keys = dict(trusted_keys) if trusted_keys is not None else _published_keys(session)
+    for head_row in heads:
+        _check_head(head_row, roots, keys, problems, entries=tree.size)
+    signed_size = max(head_sizes, default=0)
+    if tree.size > signed_size:
+        problems.append(
+            LedgerProblem(
+                signed_size,
+                "unsigned",
+                f"entries {signed_size}..{tree.size - 1} are not covered by any signed tree head.",
+            )
+        )
+    state = session.get(LedgerStateRow, 1)
+    if state is not None and (state.size, state.hashes) != (tree.size, tree.to_json()):
+        problems.append(
+            LedgerProblem(
+                None, "state", "the stored tree state does not match the recomputed tree."
+            )
+        )
+    for (kind, object_id), (index, recorded) in last_about.items():
+        current = read_content(session, kind, object_id)
+        current_hash = content_hash(current) if current is not None else None
+        if current_hash != recorded:
+            state_now = "was deleted" if current is None else "has changed"
+            problems.append(
+                LedgerProblem(
+                    index,
+                    "object",
+                    f"entry {index} no longer matches its object: {kind} {object_id} "
+                    f"{state_now} since it was recorded (recorded {recorded}, now "
+                    f"{current_hash}).",
+                )
+            )
+    problems.sort(key=lambda p: (p.index is None, p.index or 0))
+    return AuditReport(
+        entries=tree.size, tree_heads=len(heads), objects=len(last_about), problems=tuple(problems)
+    )
+
+
+def _content_hash_of(row: LedgerEntryRow) -> str | None:
+    try:
+        return json.loads(row.entry).get("content_hash")
+    except (ValueError, AttributeError):
+        return None
+
+
+def _check_entry(row: LedgerEntryRow, problems: list[LedgerProblem]) -> None:
+    data = row.entry.encode()
+    if leaf_hash(data) != row.leaf_hash:
+        problems.append(
+            LedgerProblem(
+                row.index,
+                "leaf",
+                f"entry {row.index} was altered: its text no longer hashes to its leaf hash.",
+            )
+        )
+        return
+    try:
+        event: Any = json.loads(data)
+        canonical = canonical_json(event)
+    except (ValueError, InvalidInputError):
+        problems.append(LedgerProblem(row.index, "entry", f"entry {row.index} is not valid JSON."))
+        return
+    if canonical != data:
+        problems.append(
+            LedgerProblem(row.index, "entry", f"entry {row.index} is not canonical JSON.")
+        )
+    recorded = event.get("object", {}) if isinstance(event, dict) else {}
+    if (event.get("action"), recorded.get("kind"), recorded.get("id")) != (
+        row.action,
+        row.object_kind,
+        row.object_id,
+    ):
+        problems.append(
+            LedgerProblem(
+                row.index,
+                "entry",
+                f"entry {row.index}'s columns (action, object) differ from its hashed text.",
+            )
+        )
+
+
+def _check_head(
+    row: TreeHeadRow,
+    roots: Mapping[int, bytes],
+    keys: Mapping[str, Ed25519PublicKey],
+    problems: list[LedgerProblem],
+    *,
+    entries: int,
+) -> None:
+    head = SignedTreeHead(
+        tree_size=row.tree_size,
+        root_hash=row.root_hash,
+        timestamp_ms=row.timestamp_ms,
+        key_id=row.key_id,
+        signature=row.signature,
+    )
+    where = f"signed tree head of size {head.tree_size}"
+    key = keys.get(head.key_id)
+    if key is None:
+        problems.append(
+            LedgerProblem(None, "signature", f"{where} is signed by unknown key {head.key_id}.")
+        )
+    else:
+        try:
+            verify_tree_head(head, key)
+        except InvalidSignatureError as error:
+            problems.append(LedgerProblem(None, "signature", f"{where}: {error}"))
+    recomputed = roots.get(head.tree_size)
+    if recomputed is None:
+        problems.append(
+            LedgerProblem(None, "root", f"{where} is beyond the {entries} stored entries.")
+        )
+    elif recomputed != head.root_hash:
+        problems.append(
+            LedgerProblem(
+                max(head.tree_size - 1, 0),
+                "root",
+                f"{where}: the entries up to {head.tree_size - 1} no longer give its root "
+                "hash; an entry and its leaf hash were changed together.",
+            )
+        )
+
+
+def _published_keys(session: Session) -> dict[str, Ed25519PublicKey]:
+    return {
+        row.key_id: load_public_key(row.public_key_pem.encode())
+        for row in session.scalars(select(LedgerKeyRow))
+    }

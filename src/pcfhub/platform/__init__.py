@@ -1,0 +1,1 @@
+"""The platform every capability shares: settings, storage, tenants, sign-in, roles, API, jobs."""

@@ -1,0 +1,49 @@
+"""The FastAPI app factory: nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from pcfhub import __version__
+from pcfhub.config import Settings, get_settings
+from pcfhub.ledger.api import router as ledger_router
+from pcfhub.platform.api import health_router, token_router
+from pcfhub.platform.api import router as platform_router
+from pcfhub.platform.context import Platform
+from pcfhub.platform.problems import RequestSizeLimit, install_problem_handlers
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+    """Build the platform's web application (API under /api/v1, web pages at /)."""
+    from pcfhub.web.routes import install_web
+
+    platform = platform or Platform.from_settings(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        platform.dispose()
+
+    app = FastAPI(
+        title="pcfhub",
+        version=__version__,
+        summary="Product carbon footprint platform (产品碳足迹公共服务平台)",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,  # Swagger UI loads from a CDN; the platform serves no third-party assets
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    install_problem_handlers(app)
+    app.include_router(platform_router, prefix=API_PREFIX)
+    app.include_router(ledger_router, prefix=API_PREFIX)
+    app.include_router(token_router)
+    app.include_router(health_router)
+    install_web(app)
+    app.add_middleware(RequestSizeLimit, max_bytes=platform.settings.max_request_bytes)
+    return app

@@ -1,0 +1,141 @@
+"""RFC 9457 problem details for every error, and the request size limit.
+
+One handler turns a `PcfhubError` (which carries its status), a validation error (naming each
+field) or an HTTP error into ``application/problem+json``. Unexpected errors become a 500
+problem without internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pcfhub.errors import AuthenticationError, PcfhubError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("pcfhub")
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def _pointer(loc: tuple[Any, ...]) -> str:
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in loc]
+    if parts and parts[0] == "body":
+        return "#/" + "/".join(parts[1:])
+    return "/".join(parts)
+
+
+def validation_problem(error: RequestValidationError, instance: str) -> JSONResponse:
+    errors = [
+        {
+            "field": _field(tuple(e.get("loc", ()))),
+            "pointer": _pointer(tuple(e.get("loc", ()))),
+            "detail": e.get("msg", "invalid"),
+        }
+        for e in error.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors)
+    return problem(422, "Invalid input", detail, instance=instance, errors=errors)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PcfhubError)
+    async def _pcfhub_error(request: Request, error: PcfhubError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationError) else None
+        if error.status >= 500:
+            log.error("%s at %s: %s", type(error).__name__, request.url.path, error)
+        return problem(
+            error.status, error.title, str(error), instance=request.url.path, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        return validation_problem(error, request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed"}.get(error.status_code, "Error")
+        return problem(
+            error.status_code,
+            title,
+            str(error.detail),
+            instance=request.url.path,
+            headers=getattr(error, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error at %s", request.url.path)
+        return problem(500, "Internal error", "An unexpected error occurred; it has been logged.")
+
+
+class RequestSizeLimit:
+    """Refuse request bodies above ``max_bytes`` with 413, by header and while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLargeError:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(
+            413,
+            "Request too large",
+            f"The request body is larger than {self.max_bytes} bytes.",
+            instance=scope.get("path"),
+        )
+        await response(scope, receive, send)
+
+
+class _BodyTooLargeError(Exception):
+    pass

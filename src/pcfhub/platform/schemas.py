@@ -1,0 +1,109 @@
+"""Wire types of the platform API: ``XCreate`` in, ``XPublic`` out, ``Page`` for lists."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from pcfhub.platform.model import Action, OrganisationKind, Role
+
+T = TypeVar("T")
+
+Slug = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$", strip_whitespace=True)
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Scope = Annotated[str, StringConstraints(pattern=r"^[a-z_*]{1,32}:(read|write|admin|\*)$")]
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list: the items and how many there are in all."""
+
+    data: list[T]
+    count: int
+
+
+class OrganisationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: Slug
+    name: Name
+    kind: OrganisationKind
+
+
+class OrganisationPublic(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    kind: OrganisationKind
+    created_at: datetime
+
+
+class MemberCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    display_name: Name
+    password: Annotated[str, Field(min_length=10, max_length=200)] | None = Field(
+        None, description="Needed when the user is new; ignored for an existing user."
+    )
+    role: Role = Role.VIEWER
+
+
+class MemberPublic(BaseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    organisation_id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+
+
+class ApiClientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    role: Role = Role.VIEWER
+    scopes: list[Scope] = Field(default_factory=lambda: ["*:read"], max_length=50)
+
+
+class ApiClientPublic(BaseModel):
+    id: uuid.UUID
+    client_id: str
+    organisation_id: uuid.UUID
+    name: str
+    role: Role
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiClientCreated(ApiClientPublic):
+    client_secret: str = Field(description="Shown once; only its hash is stored.")
+
+
+class GrantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    grantee: Slug = Field(description="Slug of the organisation that receives the grant.")
+    object_kind: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
+    object_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    actions: list[Action] = Field(default_factory=lambda: [Action.READ], min_length=1)
+    purpose: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    expires_at: datetime
+
+
+class GrantPublic(BaseModel):
+    id: uuid.UUID
+    grantor_id: uuid.UUID
+    grantee_id: uuid.UUID
+    object_kind: str
+    object_id: str | None
+    actions: list[Action]
+    purpose: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None

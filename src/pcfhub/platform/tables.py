@@ -1,0 +1,9 @@
+"""Every capability's tables, imported in one place so Alembic and the ledger see them all."""
+
+from __future__ import annotations
+
+from pcfhub.ledger import store as ledger_store  # noqa: F401
+from pcfhub.platform import store as platform_store  # noqa: F401
+from pcfhub.platform.db import Base
+
+metadata = Base.metadata
