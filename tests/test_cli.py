@@ -13,8 +13,8 @@ def test_version() -> None:
     assert __version__ in result.stdout
 
 
-def test_demo_prints_the_laptop_footprint() -> None:
-    result = runner.invoke(app, ["demo", "--iterations", "200"], env={"COLUMNS": "200"})
+def test_calc_prints_the_laptop_footprint() -> None:
+    result = runner.invoke(app, ["calc", "--iterations", "200"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.stdout
     model = load_model()
     score = model.system.factorize().footprint({model.reference: 1.0}).score
@@ -25,9 +25,9 @@ def test_demo_prints_the_laptop_footprint() -> None:
     assert "Table 7.15" in result.stdout
 
 
-def test_demo_reports_a_bad_model_file(tmp_path) -> None:
+def test_calc_reports_a_bad_model_file(tmp_path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("[meta]\nname = 'x'\n", encoding="utf-8")
-    result = runner.invoke(app, ["demo", "--model", str(path)])
+    result = runner.invoke(app, ["calc", "--model", str(path)])
     assert result.exit_code == 2
     assert "field 'gwp_set'" in result.stdout or "flows" in result.stdout

@@ -15,6 +15,7 @@ from pcfhub.calc.montecarlo import monte_carlo
 from pcfhub.calc.paths import supply_chain_paths
 from pcfhub.demo import load_model
 from pcfhub.errors import PcfhubError
+from pcfhub.platform.commands import add_platform_commands
 
 app = typer.Typer(
     name="pcfhub",
@@ -55,7 +56,7 @@ def _bar(share: float, width: int = 30) -> str:
 
 
 @app.command()
-def demo(
+def calc(
     iterations: Annotated[
         int, typer.Option(min=0, help="Monte Carlo iterations (0: skip).")
     ] = 1000,
@@ -153,3 +154,6 @@ def demo(
     console.print(f"GWP100: {loaded.gwp_source}")
     for key, source in loaded.factor_sources.items():
         console.print(f"Factor {key}: {source}")
+
+
+add_platform_commands(app, console)

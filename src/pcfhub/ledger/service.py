@@ -17,9 +17,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pcfhub.errors import InvalidInputError, NotFoundError
+from pcfhub.errors import InvalidInputError, LedgerError, NotFoundError
 from pcfhub.ledger.canonical import canonical_json, content_hash
-from pcfhub.ledger.merkle import CompactRange, consistency_proof, inclusion_proof, leaf_hash
+from pcfhub.ledger.merkle import (
+    CompactRange,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    verify_inclusion,
+)
 from pcfhub.ledger.objects import read_content
 from pcfhub.ledger.signing import (
     SignedTreeHead,
@@ -27,6 +33,7 @@ from pcfhub.ledger.signing import (
     load_public_key,
     public_key_to_pem,
     sign_tree_head,
+    verify_tree_head,
 )
 from pcfhub.ledger.store import LedgerEntryRow, LedgerKeyRow, LedgerStateRow, TreeHeadRow
 from pcfhub.platform.db import utcnow
@@ -259,3 +266,63 @@ def load_published_key(session: Session, kid: str) -> Any:
     if row is None:
         raise NotFoundError(f"No published ledger key with id {kid}.")
     return load_public_key(row.public_key_pem.encode())
+
+
+@dataclass(frozen=True)
+class EntryCheck:
+    """The result of checking one entry against the latest signed tree head, as a third party
+    would: only hashes, the proof and the published public key are used."""
+
+    index: int
+    leaf_hash: str
+    tree_size: int
+    root_hash: str
+    audit_path: tuple[str, ...]
+    key_id: str
+    signature_ok: bool
+    inclusion_ok: bool
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.signature_ok and self.inclusion_ok
+
+
+def check_entry(session: Session, *, index: int) -> EntryCheck:
+    """Prove entry ``index`` is in the log the latest signed tree head commits to."""
+    head = latest_tree_head(session)
+    if head is None:
+        raise NotFoundError("The ledger has no signed tree head yet.")
+    entry = get_entry(session, index)
+    if index >= head.tree_size:
+        raise NotFoundError(f"Entry {index} is not yet covered by a signed tree head.")
+    path = prove_inclusion(session, index=index, tree_size=head.tree_size)
+    problem = None
+    signature_ok = inclusion_ok = False
+    try:
+        verify_tree_head(head, load_published_key(session, head.key_id))
+        signature_ok = True
+    except (LedgerError, NotFoundError) as error:
+        problem = str(error)
+    try:
+        verify_inclusion(
+            leaf_hash=leaf_hash(entry.entry),
+            index=index,
+            tree_size=head.tree_size,
+            proof=path,
+            root_hash=head.root_hash,
+        )
+        inclusion_ok = True
+    except LedgerError as error:
+        problem = problem or str(error)
+    return EntryCheck(
+        index=index,
+        leaf_hash=entry.leaf_hash.hex(),
+        tree_size=head.tree_size,
+        root_hash=head.root_hash.hex(),
+        audit_path=tuple(p.hex() for p in path),
+        key_id=head.key_id,
+        signature_ok=signature_ok,
+        inclusion_ok=inclusion_ok,
+        problem=problem,
+    )

@@ -7,16 +7,17 @@ problem without internals.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pcfhub.errors import AuthenticationError, PcfhubError
+from pcfhub.errors import AuthenticationError, InvalidInputError, NotFoundError, PcfhubError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("pcfhub")
@@ -65,9 +66,28 @@ def validation_problem(error: RequestValidationError, instance: str) -> JSONResp
     return problem(422, "Invalid input", detail, instance=instance, errors=errors)
 
 
+MACHINE_PREFIXES = ("/api/", "/auth/", "/healthz", "/readyz")
+
+
+def wants_html(request: Request) -> bool:
+    """Pages get an HTML error page; the API, token endpoint and health checks get JSON."""
+    if request.url.path.startswith(MACHINE_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "") or request.method == "POST"
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    def html_error(request: Request, error: PcfhubError) -> Response | None:
+        renderer = getattr(request.app.state, "render_error", None)
+        if renderer is None or not wants_html(request):
+            return None
+        return renderer(request, error)
+
     @app.exception_handler(PcfhubError)
-    async def _pcfhub_error(request: Request, error: PcfhubError) -> JSONResponse:
+    async def _pcfhub_error(request: Request, error: PcfhubError) -> Response:
+        page = html_error(request, error)
+        if page is not None:
+            return page
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationError) else None
         if error.status >= 500:
             log.error("%s at %s: %s", type(error).__name__, request.url.path, error)
@@ -76,12 +96,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        return validation_problem(error, request.url.path)
+    async def _validation_error(request: Request, error: RequestValidationError) -> Response:
+        problem_response = validation_problem(error, request.url.path)
+        detail = json.loads(problem_response.body)["detail"]
+        page = html_error(request, InvalidInputError(detail))
+        return page if page is not None else problem_response
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         title = {404: "Not found", 405: "Method not allowed"}.get(error.status_code, "Error")
+        if error.status_code == 404:
+            page = html_error(request, NotFoundError(f"No page at {request.url.path}."))
+            if page is not None:
+                return page
         return problem(
             error.status_code,
             title,

@@ -99,7 +99,9 @@ class GrantCreate(BaseModel):
 class GrantPublic(BaseModel):
     id: uuid.UUID
     grantor_id: uuid.UUID
+    grantor_name: str
     grantee_id: uuid.UUID
+    grantee_name: str
     object_kind: str
     object_id: str | None
     actions: list[Action]

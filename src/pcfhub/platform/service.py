@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError
+from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from pcfhub.ledger import service as ledger
 from pcfhub.platform.authz import (
     authorize,
@@ -22,7 +22,7 @@ from pcfhub.platform.authz import (
     require_principal,
 )
 from pcfhub.platform.db import utcnow
-from pcfhub.platform.model import SYSTEM_ACTOR, Action, Principal, Role
+from pcfhub.platform.model import SYSTEM_ACTOR, Action, OrganisationKind, Principal, Role
 from pcfhub.platform.schemas import (
     ApiClientCreate,
     ApiClientCreated,
@@ -503,3 +503,20 @@ def revoke_grant(
             object_id=str(row.id),
         )
     return _grant_public(row)
+
+
+def organisation_counts(uow: UnitOfWork, *, principal: Principal | None) -> dict[str, int]:
+    """How many organisations of each kind use the platform: an aggregate for the regulator
+    and the operator, which names no organisation."""
+    principal = require_principal(principal)
+    if principal.organisation_kind not in (
+        OrganisationKind.REGULATOR,
+        OrganisationKind.PLATFORM_OPERATOR,
+    ):
+        raise PermissionDeniedError("Only regulators and the platform operator see these counts.")
+    rows = uow.session.execute(
+        select(OrganisationRow.kind, func.count()).group_by(OrganisationRow.kind)
+    )
+    counts = {kind.value: 0 for kind in OrganisationKind}
+    counts.update({kind: count for kind, count in rows})
+    return counts

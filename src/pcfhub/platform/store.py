@@ -112,6 +112,17 @@ class GrantRow(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
+    grantor: Mapped[OrganisationRow] = relationship(foreign_keys=[grantor_id])
+    grantee: Mapped[OrganisationRow] = relationship(foreign_keys=[grantee_id])
+
+    @property
+    def grantor_name(self) -> str:
+        return self.grantor.name
+
+    @property
+    def grantee_name(self) -> str:
+        return self.grantee.name
+
 
 # What the ledger hashes of each platform object. Operational state (failed sign-ins, lock-outs,
 # web sessions) is left out: it changes without being a decision anyone signs for.

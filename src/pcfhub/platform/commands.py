@@ -1,0 +1,161 @@
+"""Platform commands of the CLI: init, serve, demo, users add, verify."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from pcfhub.config import get_settings
+from pcfhub.errors import PcfhubError
+from pcfhub.ledger.audit import audit_log
+from pcfhub.ledger.service import size as ledger_size
+from pcfhub.platform import service
+from pcfhub.platform.context import Platform
+from pcfhub.platform.model import Role
+from pcfhub.platform.schemas import MemberCreate
+
+users = typer.Typer(help="Manage users.", no_args_is_help=True)
+
+
+def _platform() -> Platform:
+    return Platform.from_settings(get_settings())
+
+
+def _fail(console: Console, error: PcfhubError) -> typer.Exit:
+    console.print(f"[red]{error.title}:[/red] {error}")
+    return typer.Exit(code=2)
+
+
+def add_platform_commands(app: typer.Typer, console: Console) -> None:
+    """Register the platform's commands on the ``pcfhub`` app."""
+
+    @app.command()
+    def init() -> None:
+        """Create or migrate the database and generate the ledger's signing key."""
+        try:
+            report = _platform().init()
+        except PcfhubError as error:
+            raise _fail(console, error) from error
+        action = "created" if report.revision_before is None else "migrated"
+        console.print(f"Database {report.database}: {action} to revision {report.revision}.")
+        made = "generated" if report.created_key else "kept"
+        console.print(f"Ledger key {report.key_file} ({made}); key id {report.key_id}")
+
+    @app.command()
+    def demo() -> None:
+        """Create demo organisations of every kind and print their sign-ins (development)."""
+        settings = get_settings()
+        if settings.environment == "production":
+            console.print("[red]Refusing to create demo users in production.[/red]")
+            raise typer.Exit(code=2)
+        from pcfhub.platform.demo import seed_demo
+
+        platform = _platform()
+        try:
+            platform.init()
+            sign_ins = seed_demo(platform)
+        except PcfhubError as error:
+            raise _fail(console, error) from error
+        table = Table(title="Demo sign-ins 演示账户 (passwords are new on every run)")
+        table.add_column("organisation")
+        table.add_column("kind")
+        table.add_column("e-mail")
+        table.add_column("password")
+        for sign_in in sign_ins:
+            table.add_row(sign_in.organisation, sign_in.kind, sign_in.email, sign_in.password)
+        console.print(table)
+
+    @app.command()
+    def serve(
+        host: Annotated[str | None, typer.Option(help="Address (default: settings).")] = None,
+        port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
+    ) -> None:
+        """Serve the web UI and the API (HTTPS when PCFHUB_TLS_CERTFILE/KEYFILE are set)."""
+        import uvicorn
+
+        from pcfhub.platform.app import create_app
+
+        settings = get_settings()
+        app_ = create_app(settings)
+        scheme = "https" if settings.tls else "http"
+        shown_host = host or settings.host
+        shown_port = port or settings.port
+        console.print(f"pcfhub serving at {scheme}://{shown_host}:{shown_port}/  (Ctrl+C stops)")
+        uvicorn.run(
+            app_,
+            host=shown_host,
+            port=shown_port,
+            ssl_certfile=str(settings.tls_certfile) if settings.tls_certfile else None,
+            ssl_keyfile=str(settings.tls_keyfile) if settings.tls_keyfile else None,
+            proxy_headers=True,
+            log_level="info",
+        )
+
+    @app.command()
+    def verify() -> None:
+        """Recompute the ledger from the database; name the first entry that does not match."""
+        platform = _platform()
+        with platform.unit_of_work() as uow:
+            total = ledger_size(uow.session)
+            with Progress(
+                TextColumn("verifying ledger"), BarColumn(), MofNCompleteColumn(), console=console
+            ) as bar:
+                task = bar.add_task("verify", total=total)
+                report = audit_log(uow.session, progress=lambda n: bar.advance(task, n))
+        console.print(
+            f"{report.entries} entries, {report.tree_heads} signed tree heads, "
+            f"{report.objects} objects checked."
+        )
+        if report.ok:
+            console.print("[green]Ledger verified: every entry, head and object matches.[/green]")
+            return
+        first = report.first_problem
+        assert first is not None
+        console.print(f"[red]Ledger does NOT verify.[/red] First problem: {first.message}")
+        for problem in report.problems[1:20]:
+            console.print(f"  also: {problem.message}")
+        raise typer.Exit(code=1)
+
+    app.add_typer(users, name="users")
+
+
+@users.command("add")
+def users_add(
+    email: Annotated[str, typer.Argument(help="The user's e-mail (sign-in name).")],
+    organisation: Annotated[str, typer.Option(help="Slug of the organisation.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    role: Annotated[Role, typer.Option(help="Role in the organisation.")] = Role.VIEWER,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PCFHUB_NEW_USER_PASSWORD",
+            help="Password of a new user (prompted when not given).",
+        ),
+    ] = None,
+) -> None:
+    """Add a user to an organisation (creating the user when the e-mail is new)."""
+    console = Console()
+    platform = _platform()
+    try:
+        with platform.unit_of_work() as uow:
+            org = service.organisation_by_slug(uow.session, organisation)
+            if password is None:
+                password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+            member = service.add_member(
+                uow,
+                principal=None,
+                organisation_id=org.id,
+                data=MemberCreate(email=email, display_name=name, password=password, role=role),
+                system=True,
+            )
+            uow.commit()
+    except PcfhubError as error:
+        raise _fail(console, error) from error
+    except ValueError as error:  # pydantic validation of e-mail, name, password
+        console.print(f"[red]Invalid input:[/red] {error}")
+        raise typer.Exit(code=2) from error
+    console.print(f"{member.email} is now {member.role} of {organisation}.")
