@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint system-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,18 +22,24 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-run
 
+# init + demo organisations (prints their sign-ins) + serve on http://127.0.0.1:8000
 run: $(VENV)/.installed-run
 	$(BIN)/pcfhub demo
+	$(BIN)/pcfhub serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# PostgreSQL server binaries, Chromium and a CJK font from Debian's packages, when missing.
+system-deps:
+	scripts/install-system-deps
+
+test: lint system-deps
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/calc_vs_bw2calc.py --sizes 1000 5000 20000 --output docs/performance.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache var

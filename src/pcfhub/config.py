@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db. Default: a "
-        "SQLite file pcfhub.sqlite3 in data_dir (development only).",
+        "SQLite file pcfhub.sqlite3 in data_dir (refused in production).",
     )
     secret_key: SecretStr | None = Field(
         None,

@@ -1,0 +1,143 @@
+"""The platform's CLI commands, run in process on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from typer.testing import CliRunner
+
+from pcfhub.cli import app
+from pcfhub.config import Settings, get_settings
+from pcfhub.ledger.store import LedgerEntryRow
+from pcfhub.platform import auth
+from pcfhub.platform.context import Platform
+from pcfhub.platform.service import organisation_by_slug
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    env = {
+        "PCFHUB_ENVIRONMENT": "test",
+        "PCFHUB_DATA_DIR": str(tmp_path / "data"),
+        "PCFHUB_DATABASE_URL": database_url,
+        "PCFHUB_SECRET_KEY": "cli-test-secret-" + "y" * 40,
+        "COLUMNS": "200",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield env
+    get_settings.cache_clear()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout
+
+
+def test_init_creates_the_schema_and_the_ledger_key_once(cli_env: dict[str, str]) -> None:
+    code, out = invoke("init")
+    assert code == 0, out
+    assert "revision 0001" in out
+    assert "generated" in out
+    key_file = Path(cli_env["PCFHUB_DATA_DIR"]) / "keys" / "ledger-ed25519.pem"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    first_key = key_file.read_bytes()
+    code, out = invoke("init")
+    assert code == 0, out
+    assert "kept" in out
+    assert key_file.read_bytes() == first_key
+
+
+def test_demo_prints_sign_ins_that_work(cli_env: dict[str, str]) -> None:
+    code, out = invoke("demo")
+    assert code == 0, out
+    rows = re.findall(r"(\S+@demo\.pcfhub\.org)\s+│\s+(\S+)", out)
+    assert len(rows) == 8
+    platform = Platform.from_settings(Settings())
+    policy = auth.SignInPolicy(
+        max_failures=5, lockout=timedelta(minutes=1), session_max_age=timedelta(hours=1)
+    )
+    with platform.unit_of_work() as uow:
+        for email, password in rows:
+            assert auth.sign_in(uow, email=email, password=password, language="en", policy=policy)
+    platform.dispose()
+
+
+def test_verify_passes_then_names_a_row_edited_behind_the_applications_back(
+    cli_env: dict[str, str],
+) -> None:
+    assert invoke("demo")[0] == 0
+    code, out = invoke("verify")
+    assert code == 0, out
+    assert "Ledger verified" in out
+
+    platform = Platform.from_settings(Settings())
+    with platform.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE organisations SET name = 'Forged Ltd' WHERE slug = 'cq-battery'")
+        )
+    platform.dispose()
+
+    code, out = invoke("verify")
+    assert code == 1, out
+    assert "does NOT verify" in out
+    match = re.search(r"First problem: entry (\d+) no longer matches its object: organisation", out)
+    assert match, out
+
+
+def test_verify_names_the_entry_of_the_edited_object(cli_env: dict[str, str]) -> None:
+    assert invoke("demo")[0] == 0
+    platform = Platform.from_settings(Settings())
+    with platform.unit_of_work() as uow:
+        org_id = str(organisation_by_slug(uow.session, "verifier").id)
+        expected = uow.session.scalar(
+            select(func.max(LedgerEntryRow.index)).where(LedgerEntryRow.object_id == org_id)
+        )
+    with platform.engine.begin() as connection:
+        connection.execute(text("UPDATE organisations SET kind = 'bank' WHERE slug = 'verifier'"))
+    platform.dispose()
+    code, out = invoke("verify")
+    assert code == 1
+    assert f"First problem: entry {expected} no longer matches its object: organisation" in out
+
+
+def test_users_add_creates_a_member_who_can_sign_in(cli_env: dict[str, str]) -> None:
+    assert invoke("demo")[0] == 0
+    code, out = invoke(
+        "users", "add", "li.lei@example.org", "--organisation", "cq-laptop",
+        "--name", "Li Lei", "--role", "editor", "--password", "correct horse battery",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "li.lei@example.org is now editor of cq-laptop" in out
+    code, out = invoke(
+        "users", "add", "x@example.org", "--organisation", "no-such-org",
+        "--name", "X", "--password", "correct horse battery",
+    )  # fmt: skip
+    assert code == 2
+    assert "no-such-org" in out
+    code, out = invoke(
+        "users", "add", "y@example.org", "--organisation", "cq-laptop",
+        "--name", "Y", "--password", "short",
+    )  # fmt: skip
+    assert code == 2
+    assert "password" in out
+
+
+def test_demo_is_refused_in_production(
+    monkeypatch: pytest.MonkeyPatch, cli_env: dict[str, str]
+) -> None:
+    monkeypatch.setenv("PCFHUB_ENVIRONMENT", "production")
+    get_settings.cache_clear()
+    code, out = invoke("demo")
+    assert code == 2
+    assert "production" in out
