@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from pcfhub.cli import app
 from pcfhub.config import Settings, get_settings
+from pcfhub.ledger.signing import generate_private_key, public_key_to_pem
 from pcfhub.ledger.store import LedgerEntryRow
 from pcfhub.platform import auth
 from pcfhub.platform.context import Platform
@@ -141,3 +142,21 @@ def test_demo_is_refused_in_production(
     code, out = invoke("demo")
     assert code == 2
     assert "production" in out
+
+
+def test_verify_checks_heads_against_a_trusted_key(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert invoke("demo")[0] == 0
+    platform = Platform.from_settings(Settings())
+    assert platform.ledger_key is not None
+    ours = tmp_path / "ours.pem"
+    ours.write_bytes(public_key_to_pem(platform.ledger_key.public_key()))
+    other = tmp_path / "other.pem"
+    other.write_bytes(public_key_to_pem(generate_private_key().public_key()))
+    platform.dispose()
+    code, out = invoke("verify", "--trusted-key", str(ours))
+    assert code == 0, out
+    code, out = invoke("verify", "--trusted-key", str(other))
+    assert code == 1
+    assert "signed by unknown key" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from pcfhub.config import get_settings
 from pcfhub.errors import PcfhubError
 from pcfhub.ledger.audit import audit_log
 from pcfhub.ledger.service import size as ledger_size
+from pcfhub.ledger.signing import key_id, load_public_key
 from pcfhub.platform import service
 from pcfhub.platform.context import Platform
 from pcfhub.platform.model import Role
@@ -96,16 +98,37 @@ def add_platform_commands(app: typer.Typer, console: Console) -> None:
         )
 
     @app.command()
-    def verify() -> None:
+    def verify(
+        trusted_key: Annotated[
+            list[Path] | None,
+            typer.Option(
+                exists=True,
+                dir_okay=False,
+                help="PEM public key to check the heads against (repeatable); default: the "
+                "keys published in the database.",
+            ),
+        ] = None,
+    ) -> None:
         """Recompute the ledger from the database; name the first entry that does not match."""
         platform = _platform()
+        trusted = None
+        if trusted_key:
+            try:
+                keys = [load_public_key(path.read_bytes()) for path in trusted_key]
+            except PcfhubError as error:
+                raise _fail(console, error) from error
+            trusted = {key_id(key): key for key in keys}
         with platform.unit_of_work() as uow:
             total = ledger_size(uow.session)
             with Progress(
                 TextColumn("verifying ledger"), BarColumn(), MofNCompleteColumn(), console=console
             ) as bar:
                 task = bar.add_task("verify", total=total)
-                report = audit_log(uow.session, progress=lambda n: bar.advance(task, n))
+                report = audit_log(
+                    uow.session,
+                    trusted_keys=trusted,
+                    progress=lambda n: bar.advance(task, n),
+                )
         console.print(
             f"{report.entries} entries, {report.tree_heads} signed tree heads, "
             f"{report.objects} objects checked."
