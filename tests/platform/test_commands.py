@@ -62,7 +62,7 @@ def test_init_creates_the_schema_and_the_ledger_key_once(cli_env: dict[str, str]
 def test_demo_prints_sign_ins_that_work(cli_env: dict[str, str]) -> None:
     code, out = invoke("demo")
     assert code == 0, out
-    rows = re.findall(r"(\S+@demo\.pcfhub\.org)\s+│\s+(\S+)", out)
+    rows = re.findall(r"(\S+@demo\.pcfhub\.org)\s+(\S+)", out)
     assert len(rows) == 8
     platform = Platform.from_settings(Settings())
     policy = auth.SignInPolicy(
@@ -144,9 +144,7 @@ def test_demo_is_refused_in_production(
     assert "production" in out
 
 
-def test_verify_checks_heads_against_a_trusted_key(
-    cli_env: dict[str, str], tmp_path: Path
-) -> None:
+def test_verify_checks_heads_against_a_trusted_key(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert invoke("demo")[0] == 0
     platform = Platform.from_settings(Settings())
     assert platform.ledger_key is not None

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from pcfhub.config import get_settings
 from pcfhub.errors import PcfhubError
@@ -62,14 +61,16 @@ def add_platform_commands(app: typer.Typer, console: Console) -> None:
             sign_ins = seed_demo(platform)
         except PcfhubError as error:
             raise _fail(console, error) from error
-        table = Table(title="Demo sign-ins 演示账户 (passwords are new on every run)")
-        table.add_column("organisation")
-        table.add_column("kind")
-        table.add_column("e-mail")
-        table.add_column("password")
+        console.print(
+            "Demo sign-ins 演示账户 (organisations are fictitious; passwords change every run):"
+        )
+        width = max(len(s.email) for s in sign_ins)
         for sign_in in sign_ins:
-            table.add_row(sign_in.organisation, sign_in.kind, sign_in.email, sign_in.password)
-        console.print(table)
+            console.print(
+                f"  {sign_in.email:<{width}}  {sign_in.password}  ({sign_in.kind})",
+                soft_wrap=True,
+                highlight=False,
+            )
 
     @app.command()
     def serve(
