@@ -84,16 +84,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    engine.dispose()  # the last connection to close writes the WAL back into the file
     return path
 
 
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer) -> str:
     create_database(postgres_server.url, PG_TEMPLATE)
-    engine = make_engine(database_url(postgres_server.url, PG_TEMPLATE))
+    engine = make_engine(database_url_of(postgres_server.url, PG_TEMPLATE))
     upgrade(engine)
     engine.dispose()
     return PG_TEMPLATE
