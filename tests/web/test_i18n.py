@@ -176,3 +176,10 @@ def test_every_static_asset_referenced_exists() -> None:
         asset = (STATIC / name).resolve()
         assert asset.is_relative_to(STATIC.resolve()), name
         assert asset.is_file(), name
+
+
+def test_templates_use_no_inline_styles_or_scripts_the_policy_would_block() -> None:
+    for template in TEMPLATE_FILES:
+        text = template.read_text(encoding="utf-8")
+        assert " style=" not in text, template.name
+        assert "<script>" not in text, template.name

@@ -221,3 +221,27 @@ def test_language_switch_on_a_page_shown_after_a_post_lands_on_a_page(client: Te
     )
     assert switched.headers["content-type"].startswith("text/html")
     assert '<html lang="en">' in switched.text
+
+
+def test_every_response_forbids_framing_and_foreign_assets(client: TestClient) -> None:
+    for path in ("/sign-in", "/ledger", "/api/v1/ledger/head", "/static/pcfhub.css"):
+        response = client.get(path, headers=HTML)
+        policy = response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy
+        assert "default-src 'self'" in policy
+        assert "'unsafe-inline'" not in policy
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_error_page_keeps_the_signed_in_header(client: TestClient, battery: DemoSignIn) -> None:
+    _sign_in(client, battery)
+    response = client.get("/no-such-page", headers=HTML)
+    _is_html_error(response, 404)
+    assert 'action="/sign-out"' in response.text
+    assert 'href="/sign-in"' not in response.text
+
+
+def test_a_wrong_method_on_a_page_is_an_html_error_not_json(client: TestClient) -> None:
+    response = client.get("/sign-out", headers=HTML)
+    _is_html_error(response, 405)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -59,6 +59,9 @@ class LedgerEntry:
 
 def format_time(moment: datetime) -> str:
     """RFC 3339 UTC with milliseconds, the form ledger entries use."""
+    if moment.tzinfo is None:
+        raise InvalidInputError(f"time {moment!r} has no time zone; pass an aware datetime.")
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

@@ -13,7 +13,7 @@ from pcfhub.ledger.api import router as ledger_router
 from pcfhub.platform.api import health_router, token_router
 from pcfhub.platform.api import router as platform_router
 from pcfhub.platform.context import Platform
-from pcfhub.platform.problems import RequestSizeLimit, install_problem_handlers
+from pcfhub.platform.problems import RequestSizeLimit, SecurityHeaders, install_problem_handlers
 
 API_PREFIX = "/api/v1"
 
@@ -46,4 +46,5 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(health_router)
     install_web(app)
     app.add_middleware(RequestSizeLimit, max_bytes=platform.settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -74,9 +74,13 @@ def authorize(
         object_id=object_id,
         now=now or utcnow(),
     )
-    if action in granted:
-        return
+    if action in granted and action in ROLE_ACTIONS[principal.role]:
+        return  # the grant opens the door; the member's own role still limits what they do
     if Action.READ in granted:
+        if action in granted:
+            raise PermissionDeniedError(
+                f"Your role {principal.role} does not allow {action} on {what}."
+            )
         raise PermissionDeniedError(f"Your organisation's grant does not allow {action} on {what}.")
     raise NotFoundError(f"No {what} here.")
 

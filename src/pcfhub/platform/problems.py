@@ -105,10 +105,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         title = {404: "Not found", 405: "Method not allowed"}.get(error.status_code, "Error")
-        if error.status_code == 404:
-            page = html_error(request, NotFoundError(f"No page at {request.url.path}."))
-            if page is not None:
-                return page
+        as_error = (
+            NotFoundError(f"No page at {request.url.path}.")
+            if error.status_code == 404
+            else _status_error(error.status_code, title, str(error.detail))
+        )
+        page = html_error(request, as_error)
+        if page is not None:
+            return page
         return problem(
             error.status_code,
             title,
@@ -121,6 +125,44 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error at %s", request.url.path)
         return problem(500, "Internal error", "An unexpected error occurred; it has been logged.")
+
+
+def _status_error(status: int, title: str, detail: str) -> PcfhubError:
+    error = PcfhubError(detail)
+    error.status = status
+    error.title = title
+    return error
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """Pages may not be framed, load only the platform's own assets, and are not sniffed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + self.headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class RequestSizeLimit:

@@ -484,6 +484,8 @@ def revoke_grant(
     """Only the grantor's admins may revoke; revoking twice changes nothing."""
     session = uow.session
     row = _visible_grant(session, principal, grant_id)
+    if require_principal(principal).organisation_id != row.grantor_id:
+        raise PermissionDeniedError("Only the grantor's admins may revoke a grant.")
     authorize(
         session,
         principal,

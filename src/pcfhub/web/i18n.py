@@ -14,6 +14,7 @@ from typing import Any
 
 MESSAGES = Path(__file__).parent / "messages"
 LANGUAGES = ("zh", "en")
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}  # each language named in itself
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -53,3 +54,7 @@ class Translator:
         if text is None:
             return key
         return text.format(**values) if values else text
+
+    def code(self, section: str, value: str) -> str:
+        """The name of a code (an object kind, an action) in this language, else the code."""
+        return self._messages.get(f"{section}.{value}", value)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,11 +30,12 @@ from pcfhub.ledger import service as ledger
 from pcfhub.ledger.canonical import canonical_json
 from pcfhub.ledger.merkle import leaf_hash
 from pcfhub.platform import auth
+from pcfhub.platform.db import utcnow
 from pcfhub.platform.deps import SESSION_COOKIE, PlatformDep, SignedInUserDep, UowDep
 from pcfhub.platform.model import SignedInUser
 from pcfhub.platform.security import csrf_matches, csrf_token, new_token
 from pcfhub.web.home import home_sections
-from pcfhub.web.i18n import LANGUAGES, Translator
+from pcfhub.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 
 HERE = Path(__file__).parent
 LANGUAGE_COOKIE = "pcfhub_lang"
@@ -49,10 +50,21 @@ def install_web(app: FastAPI) -> None:
     """Mount the pages, the static assets and the HTML error renderer on ``app``."""
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
+    templates.env.filters["when"] = when
     app.state.templates = templates
     app.state.render_error = render_error
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
+
+
+def when(value: datetime | str | None) -> str:
+    """A time as people read it: 2026-11-26 13:40 UTC."""
+    if value is None:
+        return ""
+    moment = (
+        datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    )
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _language(request: Request, user: SignedInUser | None, default: str) -> str:
@@ -74,6 +86,14 @@ def _anon_key(request: Request) -> tuple[str, bool]:
     return new_token(24), True
 
 
+def _reloadable(request: Request) -> str:
+    """Where a language switch returns to: this page if a GET can load it again."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    return "/ledger" if request.url.path.startswith("/ledger") else "/"
+
+
 def render(
     request: Request,
     template: str,
@@ -93,9 +113,12 @@ def render(
             "t": Translator(language),
             "language": language,
             "languages": LANGUAGES,
+            "language_names": LANGUAGE_NAMES,
+            "now": utcnow(),
             "user": user,
             "csrf_token": csrf,
             "path": request.url.path,
+            "next_path": _reloadable(request),
             **context,
         },
         status_code=status_code,
@@ -108,9 +131,16 @@ def render(
     return response
 
 
-def render_error(
-    request: Request, error: PcfhubError, user: SignedInUser | None = None
-) -> Response:
+def render_error(request: Request, error: PcfhubError) -> Response:
+    """The HTML error page, with the header of whoever is signed in."""
+    platform = request.app.state.platform
+    try:
+        with platform.unit_of_work() as uow:
+            user = auth.session_user(
+                uow, token=request.cookies.get(SESSION_COOKIE), secret=platform.secret
+            )
+    except Exception:  # the database itself may be what failed
+        user = None
     return render(
         request,
         "error.html",
