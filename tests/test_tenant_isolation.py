@@ -1,0 +1,430 @@
+"""Tenant isolation: an admin of organisation B calls every route of the OpenAPI document with
+organisation A's object ids, and gets nothing of A's and changes nothing of A's.
+
+The walk reads the routes from /api/v1/openapi.json, so a new route is walked as soon as it
+exists; a route whose path or required query parameter has no value in the maps below fails
+the test until someone says which of A's objects it takes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx2
+import pytest
+from fastapi.testclient import TestClient
+
+from pcfhub.ledger import service as ledger
+from pcfhub.platform import service
+from pcfhub.platform.context import Platform
+from pcfhub.platform.demo import DemoSignIn
+from pcfhub.platform.model import Role
+from pcfhub.platform.schemas import GrantCreate, MemberCreate
+from tests.platform.conftest import (
+    API,
+    admin_principal,
+    bearer,
+    create_api_client,
+    demo_by_slug,
+    fetch_token,
+    make_client,
+    sign_in,
+)
+
+A, B = "cq-battery", "cq-laptop"  # two enterprises of the demo
+THIRD = "verifier"  # receives A's grants
+
+# Routes whose 2xx answers are fine for B: they hold nothing of A's, or only what the caller
+# owns. Their bodies are still searched for A's ids and e-mails.
+PUBLIC_BY_DESIGN = {
+    # Signed tree heads, keys and proofs hold only hashes: anyone may check an entry with them.
+    ("get", "/api/v1/ledger/head"),
+    ("get", "/api/v1/ledger/heads/{tree_size}"),
+    ("get", "/api/v1/ledger/keys"),
+    ("get", "/api/v1/ledger/proof/inclusion"),
+    ("get", "/api/v1/ledger/proof/consistency"),
+    # Liveness and readiness say nothing about any organisation.
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+}
+CALLER_SCOPED = {
+    ("get", "/api/v1/me"),  # who the caller is
+    ("get", "/api/v1/organisations"),  # the caller's own organisations
+    ("get", "/api/v1/grants"),  # grants the caller's organisation gave or received
+    ("post", "/api/v1/grants"),  # B grants the third organisation something of B's
+    ("get", "/api/v1/ledger/entries"),  # the caller's organisation's entries
+}
+ALLOWLIST = PUBLIC_BY_DESIGN | CALLER_SCOPED
+REFUSALS = {401, 403, 404, 422}
+
+# Plausible values for request body fields, by property name.
+BODY_EXAMPLES: dict[str, Any] = {
+    "email": "walker@example.org",
+    "password": "walk-password-123",
+    "display_name": "Walker",
+    "name": "Walk",
+    "slug": "walk-org",
+    "kind": "enterprise",
+    "role": "admin",
+    "scopes": ["*:*"],
+    "grantee": THIRD,
+    "object_kind": "study",
+    "object_id": "walk-study",
+    "actions": ["read", "write", "admin"],
+    "purpose": "Tenant isolation walk",
+    "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+    "grant_type": "client_credentials",
+    "scope": "*:*",
+}
+
+
+@dataclass
+class Tenant:
+    """One organisation's objects: path and query parameter values, and what identifies it."""
+
+    sign_in: DemoSignIn
+    path_values: dict[str, str]
+    query_values: dict[str, str]
+    identifiers: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """B's admin calling with a bearer token or with a cookie session (CSRF header on writes)."""
+
+    name: str
+    client: TestClient
+    headers: dict[str, str]
+    write_headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    spec: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.method, self.path
+
+
+def _a_entry_index(platform: Platform, organisation_id: Any) -> int:
+    with platform.unit_of_work() as uow:
+        entries, _ = ledger.list_entries(uow.session, organisation_id=organisation_id, limit=1)
+    return entries[0].index
+
+
+def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tenant:
+    """Give the organisation members, an API client, a grant to THIRD; collect its ids."""
+    principal = admin_principal(who)
+    organisation_id = who.organisation_id
+    with platform.unit_of_work() as uow:
+        if extra_members:
+            for role in (Role.EDITOR, Role.VIEWER):
+                service.add_member(
+                    uow,
+                    principal=principal,
+                    organisation_id=organisation_id,
+                    data=MemberCreate(
+                        email=f"{who.organisation}-{role}@example.org",
+                        display_name=f"{who.organisation} {role}",
+                        password="correct horse battery",
+                        role=role,
+                    ),
+                )
+        grant = service.create_grant(
+            uow,
+            principal=principal,
+            data=GrantCreate(
+                grantee=THIRD,
+                object_kind="study",
+                object_id=f"{who.organisation}-study-2026",
+                purpose=f"Verification of {who.organisation}'s confidential study",
+                expires_at=datetime.now(UTC) + timedelta(days=60),
+            ),
+        )
+        uow.commit()
+    api_client = create_api_client(platform, organisation_id, scopes=["*:read"], role=Role.VIEWER)
+    with platform.unit_of_work() as uow:
+        members = service.list_members(
+            uow, principal=principal, organisation_id=organisation_id, limit=200
+        ).data
+        clients = service.list_api_clients(
+            uow, principal=principal, organisation_id=organisation_id, limit=200
+        ).data
+        grants = service.list_grants(uow, principal=principal, limit=200).data
+        organisation = service.get_organisation(
+            uow, principal=principal, organisation_id=organisation_id
+        )
+        size = ledger.size(uow.session)
+    non_admin = next((m for m in members if m.role != Role.ADMIN), members[0])
+    index = _a_entry_index(platform, organisation_id)
+    tenant = Tenant(
+        sign_in=who,
+        path_values={
+            "organisation_id": str(organisation_id),
+            "membership_id": str(non_admin.id),
+            "api_client_id": str(api_client.id),
+            "grant_id": str(grant.id),
+            "index": str(index),  # one of the organisation's ledger entries
+            "tree_size": str(size),  # heads are public: the current size
+        },
+        query_values={
+            "tree_size": str(size),
+            "index": str(index),
+            "first": "1",
+            "second": str(size),
+        },
+    )
+    tenant.identifiers |= {str(organisation_id), organisation.slug, organisation.name}
+    for m in members:
+        tenant.identifiers |= {str(m.id), str(m.user_id), m.email}
+    for c in clients:
+        tenant.identifiers |= {str(c.id), c.client_id}
+    for g in grants:
+        tenant.identifiers |= {str(g.id), g.purpose}
+    return tenant
+
+
+def _snapshot(platform: Platform, tenant: Tenant) -> dict[str, Any]:
+    """Everything of A's that B might change, read through the service layer."""
+    principal = admin_principal(tenant.sign_in)
+    organisation_id = tenant.sign_in.organisation_id
+    with platform.unit_of_work() as uow:
+        members = service.list_members(
+            uow, principal=principal, organisation_id=organisation_id, limit=200
+        )
+        clients = service.list_api_clients(
+            uow, principal=principal, organisation_id=organisation_id, limit=200
+        )
+        given = service.list_grants(uow, principal=principal, limit=200)
+        received = service.list_grants(uow, principal=principal, received=True, limit=200)
+        organisation = service.get_organisation(
+            uow, principal=principal, organisation_id=organisation_id
+        )
+        _, entries = ledger.list_entries(uow.session, organisation_id=organisation_id)
+    return {
+        "organisation": organisation.model_dump(),
+        "members": [m.model_dump() for m in members.data],
+        "member_count": members.count,
+        "clients": [c.model_dump() for c in clients.data],
+        "client_count": clients.count,
+        "grants": [g.model_dump() for g in given.data],
+        "grant_count": given.count,
+        "received": [g.model_dump() for g in received.data],
+        "ledger_entries": entries,
+    }
+
+
+# The OpenAPI document
+
+
+def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/components/schemas/")
+        schema = spec["components"]["schemas"][name]
+    if "anyOf" in schema:  # optional fields: the first form that is not null
+        return _resolve(next(s for s in schema["anyOf"] if s.get("type") != "null"), spec)
+    return schema
+
+
+def example_value(name: str, schema: dict[str, Any], spec: dict[str, Any]) -> Any:
+    """A plausible value for one body property: BODY_EXAMPLES, else one its schema allows."""
+    if name in BODY_EXAMPLES:
+        return BODY_EXAMPLES[name]
+    schema = _resolve(schema, spec)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "boolean":
+        return False
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "array":
+        return [example_value(name, schema["items"], spec)]
+    if kind == "string" and "pattern" not in schema and "format" not in schema:
+        return "walk"
+    pytest.fail(f"No example for body property {name!r} ({schema}); add one to BODY_EXAMPLES.")
+
+
+def example_body(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    schema = _resolve(schema, spec)
+    return {
+        name: example_value(name, prop, spec) for name, prop in schema.get("properties", {}).items()
+    }
+
+
+def operations(spec: dict[str, Any]) -> list[Operation]:
+    return sorted(
+        (
+            Operation(method, path, item)
+            for path, methods in spec["paths"].items()
+            for method, item in methods.items()
+        ),
+        key=lambda op: (op.path, op.method),
+    )
+
+
+def build_request(
+    operation: Operation, tenant: Tenant, spec: dict[str, Any]
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """URL, query and body arguments for calling ``operation`` on ``tenant``'s objects."""
+    path = operation.path
+    query: dict[str, str] = {}
+    for parameter in operation.spec.get("parameters", []):
+        name, where = parameter["name"], parameter["in"]
+        if where == "path":
+            assert name in tenant.path_values, (
+                f"{operation.method.upper()} {operation.path}: path parameter {name!r} has no "
+                "value in the walk; add the organisation's object of that kind to _tenant()."
+            )
+            path = path.replace("{" + name + "}", tenant.path_values[name])
+        elif where == "query" and name in tenant.query_values:
+            query[name] = tenant.query_values[name]
+        elif where == "query" and parameter.get("required"):
+            pytest.fail(
+                f"{operation.method.upper()} {operation.path}: required query parameter "
+                f"{name!r} has no value in the walk; add it to _tenant()."
+            )
+    assert "{" not in path, path
+    body: dict[str, Any] = {}
+    content = operation.spec.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        body["json"] = example_body(content["application/json"]["schema"], spec)
+    elif "application/x-www-form-urlencoded" in content:
+        body["data"] = example_body(content["application/x-www-form-urlencoded"]["schema"], spec)
+    else:
+        assert not content, f"{operation.path}: walk cannot send {sorted(content)}"
+    return path, query, body
+
+
+def is_schema_rejection(response: httpx2.Response) -> bool:
+    """A 422 for the walk's own malformed request, which would test nothing."""
+    if response.status_code != 422:
+        return False
+    try:
+        return bool(response.json().get("errors"))
+    except json.JSONDecodeError:
+        return False
+
+
+# Fixtures
+
+
+@pytest.fixture
+def demo(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> dict[str, DemoSignIn]:
+    return demo_by_slug(platform, monkeypatch)
+
+
+@pytest.fixture
+def tenant_a(platform: Platform, demo: dict[str, DemoSignIn]) -> Tenant:
+    return _tenant(platform, demo[A], extra_members=True)
+
+
+@pytest.fixture
+def tenant_b(platform: Platform, demo: dict[str, DemoSignIn], tenant_a: Tenant) -> Tenant:
+    return _tenant(platform, demo[B], extra_members=True)
+
+
+@pytest.fixture
+def identities(platform: Platform, demo: dict[str, DemoSignIn], tenant_b: Tenant) -> list[Identity]:
+    """B's admin, as an API client with every scope and as a signed-in user."""
+    token_client = make_client(platform, raise_server_exceptions=False)
+    b_client = create_api_client(platform, demo[B].organisation_id, scopes=["*:*"])
+    token = bearer(fetch_token(token_client, b_client))
+    cookie_client = make_client(platform, raise_server_exceptions=False)
+    csrf = sign_in(cookie_client, demo[B].email, demo[B].password)
+    return [
+        Identity("bearer", token_client, token, token),
+        Identity("cookie", cookie_client, {}, {"X-CSRF-Token": csrf}),
+    ]
+
+
+@pytest.fixture
+def spec(platform: Platform) -> dict[str, Any]:
+    response = make_client(platform).get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+# Tests
+
+
+def test_the_allowlist_names_only_routes_that_exist(spec: dict[str, Any]) -> None:
+    existing = {op.key for op in operations(spec)}
+    assert existing >= ALLOWLIST, sorted(ALLOWLIST - existing)
+    assert len(existing) >= 20  # the walk covers a real API, not an empty document
+
+
+def test_the_walk_fails_on_a_route_it_cannot_fill(spec: dict[str, Any]) -> None:
+    """A future route with a path parameter nobody mapped must stop the walk."""
+    future = Operation(
+        "get",
+        "/api/v1/studies/{study_id}",
+        {"parameters": [{"name": "study_id", "in": "path", "required": True}]},
+    )
+    tenant = Tenant(sign_in=None, path_values={}, query_values={})  # type: ignore[arg-type]
+    with pytest.raises(AssertionError, match="study_id"):
+        build_request(future, tenant, spec)
+
+
+def test_b_reaches_none_of_as_objects_through_any_route(
+    platform: Platform,
+    spec: dict[str, Any],
+    tenant_a: Tenant,
+    tenant_b: Tenant,
+    identities: list[Identity],
+) -> None:
+    before = _snapshot(platform, tenant_a)
+    leaks = re.compile("|".join(re.escape(i) for i in sorted(tenant_a.identifiers)), re.I)
+    failures: list[str] = []
+    walked = 0
+    for operation in operations(spec):
+        url, query, body = build_request(operation, tenant_a, spec)
+        for who in identities:
+            safe = operation.method in ("get", "head", "options")
+            headers = who.headers if safe else who.write_headers
+            response = who.client.request(
+                operation.method, url, params=query, headers=headers, **body
+            )
+            walked += 1
+            call = f"{who.name} {operation.method.upper()} {url} {query or ''}"
+            status = response.status_code
+            if status >= 500:
+                failures.append(f"{call}: {status} {response.text[:200]}")
+            elif is_schema_rejection(response):
+                failures.append(f"{call}: the walk's request is invalid: {response.text[:300]}")
+            elif operation.key not in ALLOWLIST and status not in REFUSALS:
+                failures.append(f"{call}: {status}, expected one of {sorted(REFUSALS)}")
+            if 200 <= status < 300 and (found := leaks.search(response.text)):
+                failures.append(f"{call}: {status} body shows A's {found.group()!r}")
+    assert not failures, "\n".join(failures)
+    assert walked == 2 * len(operations(spec))
+
+    after = _snapshot(platform, tenant_a)
+    assert after["member_count"] == before["member_count"]
+    assert after["client_count"] == before["client_count"]
+    assert after["grant_count"] == before["grant_count"]
+    assert all(c["revoked_at"] is None for c in after["clients"])
+    assert all(g["revoked_at"] is None for g in after["grants"])
+    assert after == before  # nothing of A's changed, and no ledger entry about A was written
+
+
+def test_b_can_reach_its_own_objects_through_the_same_routes(
+    spec: dict[str, Any], tenant_b: Tenant, identities: list[Identity]
+) -> None:
+    """The control: the refusals above are isolation, not a caller that can do nothing."""
+    for operation in operations(spec):
+        if operation.method != "get":
+            continue
+        url, query, _ = build_request(operation, tenant_b, spec)
+        for who in identities:
+            response = who.client.get(url, params=query, headers=who.headers)
+            assert response.status_code == 200, (who.name, url, query, response.text)
+            if operation.path == "/api/v1/me":
+                assert response.json()["organisation_id"] == str(tenant_b.sign_in.organisation_id)
