@@ -57,14 +57,17 @@ def install_web(app: FastAPI) -> None:
     app.include_router(router)
 
 
-def when(value: datetime | str | None) -> str:
-    """A time as people read it: 2026-11-26 13:40 UTC."""
+def when(value: datetime | str | int | None) -> str:
+    """A time as people read it: 2026-11-26 13:40:05 UTC (ints are ms since 1970)."""
     if value is None:
         return ""
-    moment = (
-        datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
-    )
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, int):
+        moment = datetime.fromtimestamp(value / 1000, UTC)
+    elif isinstance(value, str):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    else:
+        moment = value
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _language(request: Request, user: SignedInUser | None, default: str) -> str:
