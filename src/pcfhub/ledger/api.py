@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from pcfhub.errors import InvalidInputError, NotFoundError
@@ -18,7 +18,7 @@ from pcfhub.ledger import service
 from pcfhub.ledger.signing import SignedTreeHead
 from pcfhub.platform.authz import require_principal
 from pcfhub.platform.deps import PrincipalDep, UowDep
-from pcfhub.platform.schemas import Page
+from pcfhub.platform.schemas import MAX_INT64, Page
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
@@ -76,7 +76,9 @@ def latest_head(uow: UowDep) -> TreeHeadPublic:
 
 
 @router.get("/heads/{tree_size}")
-def head_of_size(tree_size: int, uow: UowDep) -> TreeHeadPublic:
+def head_of_size(
+    tree_size: Annotated[int, Path(ge=0, le=MAX_INT64)], uow: UowDep
+) -> TreeHeadPublic:
     return TreeHeadPublic.of(service.tree_head(uow.session, tree_size))
 
 
@@ -89,8 +91,8 @@ def keys(uow: UowDep) -> dict[str, str]:
 @router.get("/proof/inclusion")
 def inclusion_proof(
     uow: UowDep,
-    tree_size: Annotated[int, Query(ge=1)],
-    index: Annotated[int | None, Query(ge=0)] = None,
+    tree_size: Annotated[int, Query(ge=1, le=MAX_INT64)],
+    index: Annotated[int | None, Query(ge=0, le=MAX_INT64)] = None,
     leaf_hash: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$")] = None,
 ) -> InclusionProofPublic:
     """The audit path of one entry (by index or leaf hash) up to a signed tree size."""
@@ -109,8 +111,8 @@ def inclusion_proof(
 @router.get("/proof/consistency")
 def consistency_proof(
     uow: UowDep,
-    first: Annotated[int, Query(ge=0)],
-    second: Annotated[int, Query(ge=0)],
+    first: Annotated[int, Query(ge=0, le=MAX_INT64)],
+    second: Annotated[int, Query(ge=0, le=MAX_INT64)],
 ) -> ConsistencyProofPublic:
     """Proof that the tree of ``first`` entries is a prefix of the tree of ``second``."""
     proof = service.prove_consistency(uow.session, old_size=first, new_size=second)
@@ -121,7 +123,7 @@ def consistency_proof(
 def list_entries(
     uow: UowDep,
     principal: PrincipalDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[EntryPublic]:
     """The entries about the caller's organisation, newest first."""
@@ -133,7 +135,9 @@ def list_entries(
 
 
 @router.get("/entries/{index}")
-def get_entry(index: int, uow: UowDep, principal: PrincipalDep) -> EntryPublic:
+def get_entry(
+    index: Annotated[int, Path(ge=0, le=MAX_INT64)], uow: UowDep, principal: PrincipalDep
+) -> EntryPublic:
     """One entry, to members of the organisation it is about."""
     who = require_principal(principal)
     entry = service.get_entry(uow.session, index)

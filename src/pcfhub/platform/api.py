@@ -16,6 +16,7 @@ from pcfhub.platform import auth, service
 from pcfhub.platform.authz import require_principal
 from pcfhub.platform.deps import PlatformDep, PrincipalDep, UowDep
 from pcfhub.platform.schemas import (
+    MAX_INT64,
     ApiClientCreate,
     ApiClientCreated,
     ApiClientPublic,
@@ -28,7 +29,7 @@ from pcfhub.platform.schemas import (
     Page,
 )
 
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT64)]
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 
 router = APIRouter()

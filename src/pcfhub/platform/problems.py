@@ -66,6 +66,7 @@ def validation_problem(error: RequestValidationError, instance: str) -> JSONResp
     return problem(422, "Invalid input", detail, instance=instance, errors=errors)
 
 
+HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
 MACHINE_PREFIXES = ("/api/", "/auth/", "/healthz", "/readyz")
 
 
@@ -104,7 +105,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
-        title = {404: "Not found", 405: "Method not allowed"}.get(error.status_code, "Error")
+        title = HTTP_TITLES.get(error.status_code, "Error")
         as_error = (
             NotFoundError(f"No page at {request.url.path}.")
             if error.status_code == 404
@@ -188,12 +189,14 @@ class RequestSizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _BodyTooLargeError
+                    raise BodyTooLargeError(
+                        413, f"The request body is larger than {self.max_bytes} bytes."
+                    )
             return message
 
         try:
             await self.app(scope, limited_receive, send)
-        except _BodyTooLargeError:
+        except BodyTooLargeError:  # raised outside FastAPI's body parsing
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -206,5 +209,6 @@ class RequestSizeLimit:
         await response(scope, receive, send)
 
 
-class _BodyTooLargeError(Exception):
-    pass
+class BodyTooLargeError(StarletteHTTPException):
+    """Raised while a body streams past the limit; an HTTPException so that FastAPI's body
+    parsing passes it on (as a 413) instead of turning it into a 400."""

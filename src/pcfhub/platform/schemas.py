@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from pcfhub.platform.model import Action, OrganisationKind, Role
 
 T = TypeVar("T")
+MAX_INT64 = 2**63 - 1  # the largest offset or index a database integer column holds
 
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$", strip_whitespace=True)
