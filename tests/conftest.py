@@ -6,6 +6,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pydantic import SecretStr
@@ -15,6 +16,8 @@ from pcfhub.config import Settings
 from pcfhub.platform.context import Platform
 from pcfhub.platform.db import make_engine
 from pcfhub.platform.migrate import upgrade
+from tests.support.browser import chromium_executable, launch_browser
+from tests.support.passwords import use_cheap_password_hashes
 from tests.support.postgres import (
     PostgresServer,
     clone_database,
@@ -26,6 +29,9 @@ from tests.support.postgres import database_url as database_url_of
 from tests.support.skips import skip_or_fail
 
 PG_TEMPLATE = "pcfhub_template"
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
 
 
 @pytest.fixture
@@ -64,6 +70,18 @@ def loop() -> ProductSystem:
         flow_origins=["fossil", "fossil", "biogenic"],
         process_groups=["mining", "power"],
     )
+
+
+@pytest.fixture
+def real_password_hashing() -> None:
+    """Ask for it to keep argon2's production parameters in a test."""
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test hashes passwords cheaply unless it asks for ``real_password_hashing``."""
+    if "real_password_hashing" not in request.fixturenames:
+        use_cheap_password_hashes(monkeypatch)
 
 
 # The platform's database, on SQLite and on a real PostgreSQL server.
@@ -131,3 +149,25 @@ def platform(settings: Settings) -> Iterator[Platform]:
     built.init()
     yield built
     built.dispose()
+
+
+# One Playwright and one Debian Chromium for the whole run (two sync Playwrights cannot coexist).
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if chromium_executable() is None:
+        skip_or_fail("Chromium is not installed at /usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the playwright package is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = launch_browser(playwright)
+    yield launched
+    launched.close()

@@ -13,8 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.support.browser import CHROMIUM_ARGS, chromium_executable, launch_browser
-from tests.support.skips import skip_or_fail
+from tests.support.browser import CHROMIUM_ARGS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -25,20 +24,6 @@ PAGE = f"""<!doctype html>
 <style>body {{ margin: 40px; font-family: sans-serif; }} h1 {{ font-size: 64px; }}</style>
 </head><body><h1 id="title">{TEXT}</h1><p>Product carbon footprint · 12.5 kg CO₂e</p></body></html>
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if chromium_executable() is None:
-        skip_or_fail("Chromium is not installed at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("the playwright package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as playwright:
-        launched = launch_browser(playwright)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

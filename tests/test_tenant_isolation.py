@@ -317,8 +317,8 @@ def is_schema_rejection(response: httpx2.Response) -> bool:
 
 
 @pytest.fixture
-def demo(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> dict[str, DemoSignIn]:
-    return demo_by_slug(platform, monkeypatch)
+def demo(platform: Platform) -> dict[str, DemoSignIn]:
+    return demo_by_slug(platform)
 
 
 @pytest.fixture

@@ -16,14 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import uvicorn
-from argon2 import PasswordHasher
 
-from pcfhub.platform import security
 from pcfhub.platform.app import create_app
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn, seed_demo
-from tests.support.browser import chromium_executable, launch_browser
-from tests.support.skips import skip_or_fail
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -53,18 +49,6 @@ def _wait_until_healthy(base_url: str, thread: threading.Thread) -> None:
     raise RuntimeError(f"{base_url}/healthz did not answer within {START_TIMEOUT_S} s")
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id at its smallest cost, so that seeding eight demo users takes milliseconds.
-
-    The production parameters (RFC 9106 defaults, ~0.25 s a hash here) are the platform
-    tests' business; these tests are about the pages.
-    """
-    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(security, "_hasher", hasher)
-    monkeypatch.setattr(security, "_DUMMY_HASH", hasher.hash(security.new_token(16)))
-
-
 @pytest.fixture
 def live_server(platform: Platform) -> Iterator[str]:
     """The app on http://127.0.0.1:<free port>, in a background thread; yields the base URL."""
@@ -89,25 +73,6 @@ def live_server(platform: Platform) -> Iterator[str]:
 def demo(platform: Platform) -> dict[str, DemoSignIn]:
     """The demo organisations' admins, by organisation slug (cq-battery, verifier, ...)."""
     return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    if chromium_executable() is None:
-        skip_or_fail("Chromium is not installed at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("the playwright package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    launched = launch_browser(playwright)
-    yield launched
-    launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,8 @@ LEDGER = f"{API}/ledger"
 
 
 @pytest.fixture
-def demo(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> dict[str, DemoSignIn]:
-    return demo_by_slug(platform, monkeypatch)
+def demo(platform: Platform) -> dict[str, DemoSignIn]:
+    return demo_by_slug(platform)
 
 
 @pytest.fixture

@@ -15,11 +15,10 @@ from typing import Any
 
 import httpx2
 import pytest
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from pcfhub.platform import security, service
+from pcfhub.platform import service
 from pcfhub.platform.app import create_app
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn, seed_demo
@@ -42,21 +41,8 @@ def make_client(platform: Platform, *, raise_server_exceptions: bool = True) -> 
     )
 
 
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id with its cheapest parameters for the rest of the test.
-
-    The API tests create a dozen users and clients each; at the library's defaults (64 MiB,
-    3 passes) that is seconds per test. What the hash parameters are is not what they test.
-    """
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(security, "_hasher", cheap)
-    monkeypatch.setattr(security, "_DUMMY_HASH", cheap.hash("not a password"))
-
-
-def demo_by_slug(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> dict[str, DemoSignIn]:
-    """Seed the demo organisations (one admin each, two grants of cq-battery), hashing
-    passwords and client secrets cheaply from now on."""
-    fast_password_hashing(monkeypatch)
+def demo_by_slug(platform: Platform) -> dict[str, DemoSignIn]:
+    """Seed the demo organisations (one admin each, two grants of cq-battery)."""
     return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
 
 
@@ -172,9 +158,9 @@ def assert_problem(response: httpx2.Response, status: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-def demo(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> dict[str, DemoSignIn]:
+def demo(platform: Platform) -> dict[str, DemoSignIn]:
     """The demo organisations by slug, with their admins' sign-ins."""
-    return demo_by_slug(platform, monkeypatch)
+    return demo_by_slug(platform)
 
 
 @pytest.fixture
