@@ -25,6 +25,7 @@ from pcfhub.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from tests.support.shared import shared_path
 
 # --- An independent reference: RFC 9162 §2.1 written out recursively, on raw entries. ---
 
@@ -475,7 +476,7 @@ def test_consistency_edge_cases_follow_transparency_dev() -> None:
 
 # --- The transparency-dev/merkle vectors (Apache-2.0), read from the shared reference folder. ---
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "merkle-testdata"
+VECTORS = shared_path("reference", "merkle-testdata")
 
 
 def vector_files(kind: str) -> list[Path]:
