@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pcfhub.ledger import service as ledger
-from pcfhub.platform import service
+from pcfhub.platform import clients, grants, service
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn
 from pcfhub.platform.model import Role
@@ -137,7 +137,7 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
                         role=role,
                     ),
                 )
-        grant = service.create_grant(
+        grant = grants.create_grant(
             uow,
             principal=principal,
             data=GrantCreate(
@@ -154,10 +154,10 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
         members = service.list_members(
             uow, principal=principal, organisation_id=organisation_id, limit=200
         ).data
-        clients = service.list_api_clients(
+        client_list = clients.list_api_clients(
             uow, principal=principal, organisation_id=organisation_id, limit=200
         ).data
-        grants = service.list_grants(uow, principal=principal, limit=200).data
+        grant_list = grants.list_grants(uow, principal=principal, limit=200).data
         organisation = service.get_organisation(
             uow, principal=principal, organisation_id=organisation_id
         )
@@ -184,9 +184,9 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
     tenant.identifiers |= {str(organisation_id), organisation.slug, organisation.name}
     for m in members:
         tenant.identifiers |= {str(m.id), str(m.user_id), m.email}
-    for c in clients:
+    for c in client_list:
         tenant.identifiers |= {str(c.id), c.client_id}
-    for g in grants:
+    for g in grant_list:
         tenant.identifiers |= {str(g.id), g.purpose}
     return tenant
 
@@ -199,11 +199,11 @@ def _snapshot(platform: Platform, tenant: Tenant) -> dict[str, Any]:
         members = service.list_members(
             uow, principal=principal, organisation_id=organisation_id, limit=200
         )
-        clients = service.list_api_clients(
+        client_list = clients.list_api_clients(
             uow, principal=principal, organisation_id=organisation_id, limit=200
         )
-        given = service.list_grants(uow, principal=principal, limit=200)
-        received = service.list_grants(uow, principal=principal, received=True, limit=200)
+        given = grants.list_grants(uow, principal=principal, limit=200)
+        received = grants.list_grants(uow, principal=principal, received=True, limit=200)
         organisation = service.get_organisation(
             uow, principal=principal, organisation_id=organisation_id
         )
@@ -212,8 +212,8 @@ def _snapshot(platform: Platform, tenant: Tenant) -> dict[str, Any]:
         "organisation": organisation.model_dump(),
         "members": [m.model_dump() for m in members.data],
         "member_count": members.count,
-        "clients": [c.model_dump() for c in clients.data],
-        "client_count": clients.count,
+        "clients": [c.model_dump() for c in client_list.data],
+        "client_count": client_list.count,
         "grants": [g.model_dump() for g in given.data],
         "grant_count": given.count,
         "received": [g.model_dump() for g in received.data],

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, delete, select, text, update
 from pcfhub.ledger.audit import AuditReport, audit_log
 from pcfhub.ledger.signing import generate_private_key, key_id
 from pcfhub.ledger.store import LedgerEntryRow, TreeHeadRow
-from pcfhub.platform import service
+from pcfhub.platform import clients, service
 from pcfhub.platform.context import Platform
 from pcfhub.platform.model import OrganisationKind, Principal, Role
 from pcfhub.platform.schemas import ApiClientCreate, MemberCreate, OrganisationCreate
@@ -82,7 +82,7 @@ def log(platform: Platform) -> Log:
         user_id=members["acme"].user_id,
     )
     with platform.unit_of_work() as uow:
-        service.create_api_client(
+        clients.create_api_client(
             uow,
             principal=acme_admin,
             organisation_id=acme_admin.organisation_id,

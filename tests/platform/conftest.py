@@ -18,7 +18,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from pcfhub.platform import service
+from pcfhub.platform import clients
 from pcfhub.platform.app import create_app
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn, seed_demo
@@ -66,7 +66,7 @@ def create_api_client(
 ) -> ApiClientCreated:
     """An API client of the organisation, made through the service as the platform itself."""
     with platform.unit_of_work() as uow:
-        created = service.create_api_client(
+        created = clients.create_api_client(
             uow,
             principal=None,
             organisation_id=organisation_id,

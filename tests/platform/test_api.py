@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from pcfhub.config import Settings
 from pcfhub.ledger import service as ledger
-from pcfhub.platform import service
+from pcfhub.platform import clients, grants, service
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn
 from pcfhub.platform.model import Role
@@ -56,10 +56,10 @@ def counts(platform: Platform, sign_in: DemoSignIn) -> tuple[int, int, int, int]
     with platform.unit_of_work() as uow:
         return (
             service.list_members(uow, principal=principal, organisation_id=organisation_id).count,
-            service.list_api_clients(
+            clients.list_api_clients(
                 uow, principal=principal, organisation_id=organisation_id
             ).count,
-            service.list_grants(uow, principal=principal).count,
+            grants.list_grants(uow, principal=principal).count,
             ledger.size(uow.session),
         )
 

@@ -17,7 +17,7 @@ from pcfhub.errors import (
     AuthenticationError,
     InvalidInputError,
 )
-from pcfhub.platform import auth, service
+from pcfhub.platform import auth, clients, service
 from pcfhub.platform.auth import SIGN_IN_FAILED, SignInPolicy
 from pcfhub.platform.context import Platform
 from pcfhub.platform.db import utcnow
@@ -73,7 +73,7 @@ def world(platform: Platform) -> World:
                 data=MemberCreate(email=EMAIL, display_name="Alice", password=PASSWORD, role=role),
                 system=True,
             )
-        client = service.create_api_client(
+        client = clients.create_api_client(
             uow,
             principal=None,
             organisation_id=orgs["acme"].id,
@@ -346,7 +346,7 @@ def test_revoking_a_client_stops_its_issued_tokens(platform: Platform, world: Wo
         client = auth.token_principal(uow, token=token, secret=platform.secret, issuer=ISSUER)
         assert client.client_id == world.client_id
         admin = Principal(world.acme.id, OrganisationKind.ENTERPRISE, Role.ADMIN, uuid.uuid4())
-        service.revoke_api_client(uow, principal=admin, api_client_id=world.client_row_id)
+        clients.revoke_api_client(uow, principal=admin, api_client_id=world.client_row_id)
         uow.commit()
     with platform.unit_of_work() as uow:
         with pytest.raises(AuthenticationError, match="revoked"):

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from pcfhub.errors import AuthenticationError, NotFoundError, PermissionDeniedError
-from pcfhub.platform import service
+from pcfhub.platform import grants, service
 from pcfhub.platform.authz import authorize, authorize_platform
 from pcfhub.platform.context import Platform
 from pcfhub.platform.db import utcnow
@@ -66,7 +66,7 @@ def grant(
     days: float = 30,
 ) -> uuid.UUID:
     """The battery maker grants the verifier ``actions`` on its studies (or one study)."""
-    made = service.create_grant(
+    made = grants.create_grant(
         uow,
         principal=principal(orgs["battery"]),
         data=GrantCreate(
@@ -188,7 +188,7 @@ def test_a_revoked_grant_does_not_count(
     grant_id = grant(uow, orgs, actions=[READ])
     verifier = principal(orgs["verifier"])
     assert may(uow, verifier, READ, orgs["battery"])
-    service.revoke_grant(uow, principal=principal(orgs["battery"]), grant_id=grant_id)
+    grants.revoke_grant(uow, principal=principal(orgs["battery"]), grant_id=grant_id)
     with pytest.raises(NotFoundError):
         may(uow, verifier, READ, orgs["battery"])
 

@@ -24,7 +24,7 @@ from pcfhub.ledger import service as ledger
 from pcfhub.ledger.merkle import root_hash
 from pcfhub.ledger.signing import load_public_key, verify_tree_head
 from pcfhub.ledger.store import LedgerEntryRow, LedgerStateRow, TreeHeadRow
-from pcfhub.platform import service
+from pcfhub.platform import clients, grants, service
 from pcfhub.platform.context import Platform
 from pcfhub.platform.db import utcnow
 from pcfhub.platform.model import Action, OrganisationKind, Principal, Role
@@ -368,7 +368,7 @@ def test_remove_a_member_but_never_the_last_admin(platform: Platform) -> None:
 def test_an_api_client_secret_is_shown_once_and_stored_hashed(platform: Platform) -> None:
     with platform.unit_of_work() as uow:
         org = make_org(uow, "acme")
-        created = service.create_api_client(
+        created = clients.create_api_client(
             uow,
             principal=member(org),
             organisation_id=org.id,
@@ -389,7 +389,7 @@ def test_an_api_client_secret_is_shown_once_and_stored_hashed(platform: Platform
         assert row.secret_hash != created.client_secret
         assert created.client_secret not in row.secret_hash
         assert verify_password(row.secret_hash, created.client_secret)
-        listed = service.list_api_clients(uow, principal=member(org), organisation_id=org.id)
+        listed = clients.list_api_clients(uow, principal=member(org), organisation_id=org.id)
         assert listed.count == 1
         assert listed.data[0].client_id == created.client_id
         assert "client_secret" not in listed.data[0].model_dump()
@@ -403,17 +403,17 @@ def test_an_api_client_secret_is_shown_once_and_stored_hashed(platform: Platform
 def test_revoke_an_api_client_once(platform: Platform) -> None:
     with platform.unit_of_work() as uow:
         org = make_org(uow, "acme")
-        created = service.create_api_client(
+        created = clients.create_api_client(
             uow, principal=member(org), organisation_id=org.id, data=ApiClientCreate(name="ERP")
         )
         uow.commit()
     with platform.unit_of_work() as uow:
         with pytest.raises(PermissionDeniedError):
-            service.revoke_api_client(
+            clients.revoke_api_client(
                 uow, principal=member(org, Role.EDITOR), api_client_id=created.id
             )
-        first = service.revoke_api_client(uow, principal=member(org), api_client_id=created.id)
-        again = service.revoke_api_client(uow, principal=member(org), api_client_id=created.id)
+        first = clients.revoke_api_client(uow, principal=member(org), api_client_id=created.id)
+        again = clients.revoke_api_client(uow, principal=member(org), api_client_id=created.id)
         uow.commit()
     assert first.revoked_at is not None
     assert again.revoked_at == first.revoked_at
@@ -430,14 +430,14 @@ def test_only_admins_manage_api_clients(platform: Platform) -> None:
         org = make_org(uow, "acme")
         for role in (Role.EDITOR, Role.VIEWER):
             with pytest.raises(PermissionDeniedError):
-                service.create_api_client(
+                clients.create_api_client(
                     uow,
                     principal=member(org, role),
                     organisation_id=org.id,
                     data=ApiClientCreate(name="ERP"),
                 )
             with pytest.raises(PermissionDeniedError):
-                service.list_api_clients(uow, principal=member(org, role), organisation_id=org.id)
+                clients.list_api_clients(uow, principal=member(org, role), organisation_id=org.id)
         assert count(uow, ApiClientRow) == 0
 
 
@@ -475,25 +475,25 @@ def test_grants_are_seen_by_grantor_and_grantee_only(
 ) -> None:
     battery, verifier, bank = (member(three[k]) for k in ("battery", "verifier", "bank"))
     with platform.unit_of_work() as uow:
-        grant = service.create_grant(uow, principal=battery, data=grant_data())
+        grant = grants.create_grant(uow, principal=battery, data=grant_data())
         uow.commit()
     assert (grant.grantor_id, grant.grantee_id) == (three["battery"].id, three["verifier"].id)
     assert (grant.object_kind, grant.object_id, grant.actions) == ("study", "study-1", ["read"])
     assert grant.revoked_at is None
     with platform.unit_of_work() as uow:
-        given = service.list_grants(uow, principal=battery)
-        received = service.list_grants(uow, principal=verifier, received=True)
+        given = grants.list_grants(uow, principal=battery)
+        received = grants.list_grants(uow, principal=verifier, received=True)
         assert (given.count, [g.id for g in given.data]) == (1, [grant.id])
         assert (received.count, [g.id for g in received.data]) == (1, [grant.id])
-        assert service.list_grants(uow, principal=battery, received=True).count == 0
-        assert service.list_grants(uow, principal=verifier).count == 0
-        assert service.list_grants(uow, principal=bank, received=True).count == 0
-        assert service.get_grant(uow, principal=battery, grant_id=grant.id).id == grant.id
-        assert service.get_grant(uow, principal=verifier, grant_id=grant.id).id == grant.id
+        assert grants.list_grants(uow, principal=battery, received=True).count == 0
+        assert grants.list_grants(uow, principal=verifier).count == 0
+        assert grants.list_grants(uow, principal=bank, received=True).count == 0
+        assert grants.get_grant(uow, principal=battery, grant_id=grant.id).id == grant.id
+        assert grants.get_grant(uow, principal=verifier, grant_id=grant.id).id == grant.id
         with pytest.raises(NotFoundError):
-            service.get_grant(uow, principal=bank, grant_id=grant.id)
+            grants.get_grant(uow, principal=bank, grant_id=grant.id)
         with pytest.raises(NotFoundError):
-            service.get_grant(uow, principal=battery, grant_id=uuid.uuid4())
+            grants.get_grant(uow, principal=battery, grant_id=uuid.uuid4())
         entries, total = ledger.list_entries(uow.session, organisation_id=three["battery"].id)
         assert total == 2
         assert entries[0].event["action"] == "grant.created"
@@ -505,20 +505,20 @@ def test_only_the_grantors_admins_revoke_a_grant(
 ) -> None:
     battery = member(three["battery"])
     with platform.unit_of_work() as uow:
-        grant = service.create_grant(uow, principal=battery, data=grant_data())
+        grant = grants.create_grant(uow, principal=battery, data=grant_data())
         uow.commit()
     with platform.unit_of_work() as uow:
         # The grantee sees the grant (get_grant above), so it may not revoke it: 403, not 404.
         with pytest.raises(PermissionDeniedError):
-            service.revoke_grant(uow, principal=member(three["verifier"]), grant_id=grant.id)
+            grants.revoke_grant(uow, principal=member(three["verifier"]), grant_id=grant.id)
         with pytest.raises(PermissionDeniedError):
-            service.revoke_grant(
+            grants.revoke_grant(
                 uow, principal=member(three["battery"], Role.EDITOR), grant_id=grant.id
             )
         with pytest.raises(NotFoundError):
-            service.revoke_grant(uow, principal=member(three["bank"]), grant_id=grant.id)
-        revoked = service.revoke_grant(uow, principal=battery, grant_id=grant.id)
-        again = service.revoke_grant(uow, principal=battery, grant_id=grant.id)
+            grants.revoke_grant(uow, principal=member(three["bank"]), grant_id=grant.id)
+        revoked = grants.revoke_grant(uow, principal=battery, grant_id=grant.id)
+        again = grants.revoke_grant(uow, principal=battery, grant_id=grant.id)
         uow.commit()
     assert revoked.revoked_at is not None
     assert again.revoked_at == revoked.revoked_at
@@ -544,16 +544,14 @@ def test_bad_grants_are_refused(
 ) -> None:
     with platform.unit_of_work() as uow:
         with pytest.raises(error, match=message):
-            service.create_grant(
-                uow, principal=member(three["battery"]), data=grant_data(**changes)
-            )
+            grants.create_grant(uow, principal=member(three["battery"]), data=grant_data(**changes))
         assert ledger.size(uow.session) == 3
 
 
 def test_only_admins_give_grants(platform: Platform, three: dict[str, OrganisationPublic]) -> None:
     with platform.unit_of_work() as uow:
         with pytest.raises(PermissionDeniedError):
-            service.create_grant(
+            grants.create_grant(
                 uow, principal=member(three["battery"], Role.EDITOR), data=grant_data()
             )
         assert ledger.size(uow.session) == 3
@@ -573,15 +571,15 @@ def test_every_change_is_in_the_ledger(
             organisation_id=three["battery"].id,
             data=MemberCreate(email="gus@example.org", display_name="Gus", password=PASSWORD),
         )
-        client = service.create_api_client(
+        client = clients.create_api_client(
             uow,
             principal=battery,
             organisation_id=three["battery"].id,
             data=ApiClientCreate(name="ERP"),
         )
-        service.revoke_api_client(uow, principal=battery, api_client_id=client.id)
-        grant = service.create_grant(uow, principal=battery, data=grant_data())
-        service.revoke_grant(uow, principal=battery, grant_id=grant.id)
+        clients.revoke_api_client(uow, principal=battery, api_client_id=client.id)
+        grant = grants.create_grant(uow, principal=battery, data=grant_data())
+        grants.revoke_grant(uow, principal=battery, grant_id=grant.id)
         service.remove_member(uow, principal=battery, membership_id=added.id)
         uow.commit()
     with platform.unit_of_work() as uow:

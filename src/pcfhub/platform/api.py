@@ -12,9 +12,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse
 
 from pcfhub.errors import AuthenticationError, InvalidInputError, PcfhubError
-from pcfhub.platform import auth, service
+from pcfhub.platform import auth, clients, grants, service
 from pcfhub.platform.authz import require_principal
 from pcfhub.platform.deps import PlatformDep, PrincipalDep, UowDep
+from pcfhub.platform.pages import MAX_PAGE
 from pcfhub.platform.schemas import (
     MAX_INT64,
     ApiClientCreate,
@@ -30,7 +31,7 @@ from pcfhub.platform.schemas import (
 )
 
 Offset = Annotated[int, Query(ge=0, le=MAX_INT64)]
-Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
 router = APIRouter()
 
@@ -110,7 +111,7 @@ def list_api_clients(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Page[ApiClientPublic]:
-    return service.list_api_clients(
+    return clients.list_api_clients(
         uow, principal=principal, organisation_id=organisation_id, offset=offset, limit=limit
     )
 
@@ -119,7 +120,7 @@ def list_api_clients(
 def create_api_client(
     organisation_id: uuid.UUID, data: ApiClientCreate, uow: UowDep, principal: PrincipalDep
 ) -> ApiClientCreated:
-    created = service.create_api_client(
+    created = clients.create_api_client(
         uow, principal=principal, organisation_id=organisation_id, data=data
     )
     uow.commit()
@@ -130,7 +131,7 @@ def create_api_client(
 def revoke_api_client(
     api_client_id: uuid.UUID, uow: UowDep, principal: PrincipalDep
 ) -> ApiClientPublic:
-    revoked = service.revoke_api_client(uow, principal=principal, api_client_id=api_client_id)
+    revoked = clients.revoke_api_client(uow, principal=principal, api_client_id=api_client_id)
     uow.commit()
     return revoked
 
@@ -143,26 +144,26 @@ def list_grants(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Page[GrantPublic]:
-    return service.list_grants(
+    return grants.list_grants(
         uow, principal=principal, received=received, offset=offset, limit=limit
     )
 
 
 @router.post("/grants", status_code=201, tags=["grants"])
 def create_grant(data: GrantCreate, uow: UowDep, principal: PrincipalDep) -> GrantPublic:
-    created = service.create_grant(uow, principal=principal, data=data)
+    created = grants.create_grant(uow, principal=principal, data=data)
     uow.commit()
     return created
 
 
 @router.get("/grants/{grant_id}", tags=["grants"])
 def get_grant(grant_id: uuid.UUID, uow: UowDep, principal: PrincipalDep) -> GrantPublic:
-    return service.get_grant(uow, principal=principal, grant_id=grant_id)
+    return grants.get_grant(uow, principal=principal, grant_id=grant_id)
 
 
 @router.post("/grants/{grant_id}/revoke", tags=["grants"])
 def revoke_grant(grant_id: uuid.UUID, uow: UowDep, principal: PrincipalDep) -> GrantPublic:
-    revoked = service.revoke_grant(uow, principal=principal, grant_id=grant_id)
+    revoked = grants.revoke_grant(uow, principal=principal, grant_id=grant_id)
     uow.commit()
     return revoked
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from pcfhub.ledger import service as ledger
-from pcfhub.platform import service
+from pcfhub.platform import grants, service
 from pcfhub.platform.context import Platform
 from pcfhub.platform.db import utcnow
 from pcfhub.platform.model import SYSTEM_ACTOR, Action, OrganisationKind, Principal, Role
@@ -149,7 +149,7 @@ def _demo_grants(uow: UnitOfWork, by_slug: dict[str, DemoSignIn]) -> None:
         ("verifier", "study", "核查 Verification of the 2026 battery carbon footprint study"),
         ("green-bank", "result", "绿色信贷 Green loan: read verified footprint results"),
     ):
-        service.create_grant(
+        grants.create_grant(
             uow,
             principal=principal,
             data=GrantCreate(

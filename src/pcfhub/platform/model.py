@@ -68,6 +68,11 @@ class Principal:
 SYSTEM_ACTOR = {"system": "pcfhub"}
 
 
+def actor_of(principal: Principal | None) -> dict[str, str]:
+    """How the ledger names whoever acts; None is the platform itself (the CLI)."""
+    return principal.actor if principal is not None else SYSTEM_ACTOR
+
+
 @dataclass(frozen=True)
 class Grant:
     """An organisation's explicit, expiring permission for another organisation.

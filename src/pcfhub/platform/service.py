@@ -1,4 +1,6 @@
-"""Platform use cases: organisations, members, API clients and grants.
+"""Platform use cases: organisations and their members.
+
+API clients are in `clients`, grants in `grants`.
 
 Each function takes a unit of work and the acting principal (keyword-only), asks `authz`, makes
 its change, and writes the ledger entry in the same transaction. The caller commits.
@@ -8,7 +10,6 @@ its change, and writes the ledger entry in the same transaction. The caller comm
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,42 +22,22 @@ from pcfhub.platform.authz import (
     is_platform_admin,
     require_principal,
 )
-from pcfhub.platform.db import utcnow
-from pcfhub.platform.model import SYSTEM_ACTOR, Action, OrganisationKind, Principal, Role
+from pcfhub.platform.model import Action, OrganisationKind, Principal, Role, actor_of
+from pcfhub.platform.pages import page_of
 from pcfhub.platform.schemas import (
-    ApiClientCreate,
-    ApiClientCreated,
-    ApiClientPublic,
-    GrantCreate,
-    GrantPublic,
     MemberCreate,
     MemberPublic,
     OrganisationCreate,
     OrganisationPublic,
     Page,
 )
-from pcfhub.platform.security import hash_password, new_token
+from pcfhub.platform.security import hash_password
 from pcfhub.platform.store import (
-    ApiClientRow,
-    GrantRow,
     MembershipRow,
     OrganisationRow,
     UserRow,
 )
 from pcfhub.platform.uow import UnitOfWork
-
-MAX_PAGE = 200
-
-
-def _actor(principal: Principal | None) -> dict[str, str]:
-    return principal.actor if principal is not None else SYSTEM_ACTOR
-
-
-def _page_bounds(offset: int, limit: int) -> tuple[int, int]:
-    if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise InvalidInputError(f"offset must be ≥ 0 and limit between 1 and {MAX_PAGE}.")
-    return offset, limit
-
 
 # Organisations
 
@@ -79,7 +60,7 @@ def create_organisation(
     session.flush()
     ledger.append(
         session,
-        actor=_actor(principal),
+        actor=actor_of(principal),
         organisation_id=row.id,
         action="organisation.created",
         object_kind="organisation",
@@ -118,16 +99,20 @@ def list_organisations(
 ) -> Page[OrganisationPublic]:
     """All organisations (operator) or the ones the principal belongs to."""
     principal = require_principal(principal)
-    offset, limit = _page_bounds(offset, limit)
     stmt = select(OrganisationRow)
     if not is_platform_admin(principal):
         if principal.user_id is not None:
             stmt = stmt.join(MembershipRow).where(MembershipRow.user_id == principal.user_id)
         else:
             stmt = stmt.where(OrganisationRow.id == principal.organisation_id)
-    count = uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = uow.session.scalars(stmt.order_by(OrganisationRow.name).offset(offset).limit(limit))
-    return Page(data=[_organisation_public(r) for r in rows], count=count)
+    return page_of(
+        uow.session,
+        stmt,
+        order_by=(OrganisationRow.name, OrganisationRow.id),
+        offset=offset,
+        limit=limit,
+        public=_organisation_public,
+    )
 
 
 # Members
@@ -176,7 +161,7 @@ def add_member(
         session.flush()
         ledger.append(
             session,
-            actor=_actor(principal),
+            actor=actor_of(principal),
             organisation_id=organisation_id,
             action="user.created",
             object_kind="user",
@@ -193,7 +178,7 @@ def add_member(
     session.flush()
     ledger.append(
         session,
-        actor=_actor(principal),
+        actor=actor_of(principal),
         organisation_id=organisation_id,
         action="membership.created",
         object_kind="membership",
@@ -213,18 +198,14 @@ def list_members(
     authorize(
         uow.session, principal, Action.READ, owner_id=organisation_id, object_kind="membership"
     )
-    offset, limit = _page_bounds(offset, limit)
-    where = MembershipRow.organisation_id == organisation_id
-    count = uow.session.scalar(select(func.count()).select_from(MembershipRow).where(where)) or 0
-    rows = uow.session.scalars(
-        select(MembershipRow)
-        .join(UserRow)
-        .where(where)
-        .order_by(UserRow.email)
-        .offset(offset)
-        .limit(limit)
+    return page_of(
+        uow.session,
+        select(MembershipRow).join(UserRow).where(MembershipRow.organisation_id == organisation_id),
+        order_by=(UserRow.email, MembershipRow.id),
+        offset=offset,
+        limit=limit,
+        public=_member_public,
     )
-    return Page(data=[_member_public(r) for r in rows], count=count)
 
 
 def remove_member(
@@ -248,7 +229,7 @@ def remove_member(
     session.delete(row)
     ledger.append(
         session,
-        actor=_actor(principal),
+        actor=actor_of(principal),
         organisation_id=row.organisation_id,
         action="membership.deleted",
         object_kind="membership",
@@ -268,243 +249,6 @@ def _admin_count(session: Session, organisation_id: uuid.UUID) -> int:
         )
         or 0
     )
-
-
-# API clients
-
-
-def _client_public(row: ApiClientRow) -> ApiClientPublic:
-    return ApiClientPublic(
-        id=row.id,
-        client_id=row.client_id,
-        organisation_id=row.organisation_id,
-        name=row.name,
-        role=Role(row.role),
-        scopes=sorted(row.scopes),
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-    )
-
-
-def create_api_client(
-    uow: UnitOfWork,
-    *,
-    principal: Principal | None,
-    organisation_id: uuid.UUID,
-    data: ApiClientCreate,
-    system: bool = False,
-) -> ApiClientCreated:
-    """A machine client of the organisation; the secret is returned once, stored hashed."""
-    session = uow.session
-    if not system:
-        authorize(
-            session, principal, Action.ADMIN, owner_id=organisation_id, object_kind="api_client"
-        )
-    if session.get(OrganisationRow, organisation_id) is None:
-        raise NotFoundError(f"No organisation {organisation_id} here.")
-    secret = new_token(32)
-    row = ApiClientRow(
-        client_id=f"pcfhub-{new_token(12)}",
-        organisation_id=organisation_id,
-        name=data.name,
-        secret_hash=hash_password(secret),
-        scopes=sorted(set(data.scopes)),
-        role=data.role.value,
-    )
-    session.add(row)
-    session.flush()
-    ledger.append(
-        session,
-        actor=_actor(principal),
-        organisation_id=organisation_id,
-        action="api_client.created",
-        object_kind="api_client",
-        object_id=str(row.id),
-    )
-    return ApiClientCreated(**_client_public(row).model_dump(), client_secret=secret)
-
-
-def list_api_clients(
-    uow: UnitOfWork,
-    *,
-    principal: Principal | None,
-    organisation_id: uuid.UUID,
-    offset: int = 0,
-    limit: int = 50,
-) -> Page[ApiClientPublic]:
-    authorize(
-        uow.session, principal, Action.ADMIN, owner_id=organisation_id, object_kind="api_client"
-    )
-    offset, limit = _page_bounds(offset, limit)
-    where = ApiClientRow.organisation_id == organisation_id
-    count = uow.session.scalar(select(func.count()).select_from(ApiClientRow).where(where)) or 0
-    rows = uow.session.scalars(
-        select(ApiClientRow)
-        .where(where)
-        .order_by(ApiClientRow.created_at)
-        .offset(offset)
-        .limit(limit)
-    )
-    return Page(data=[_client_public(r) for r in rows], count=count)
-
-
-def revoke_api_client(
-    uow: UnitOfWork, *, principal: Principal | None, api_client_id: uuid.UUID
-) -> ApiClientPublic:
-    session = uow.session
-    row = session.get(ApiClientRow, api_client_id)
-    authorize(
-        session,
-        principal,
-        Action.ADMIN,
-        owner_id=row.organisation_id if row else uuid.uuid4(),
-        object_kind="api_client",
-        object_id=str(api_client_id),
-    )
-    if row is None:
-        raise NotFoundError(f"No API client {api_client_id} here.")
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        ledger.append(
-            session,
-            actor=_actor(principal),
-            organisation_id=row.organisation_id,
-            action="api_client.revoked",
-            object_kind="api_client",
-            object_id=str(row.id),
-        )
-    return _client_public(row)
-
-
-# Grants
-
-
-def _grant_public(row: GrantRow) -> GrantPublic:
-    return GrantPublic.model_validate(row, from_attributes=True)
-
-
-def create_grant(
-    uow: UnitOfWork, *, principal: Principal | None, data: GrantCreate, now: datetime | None = None
-) -> GrantPublic:
-    """The principal's organisation lets another one act on some of its objects until a date."""
-    principal = require_principal(principal)
-    session = uow.session
-    authorize(
-        session,
-        principal,
-        Action.ADMIN,
-        owner_id=principal.organisation_id,
-        object_kind="grant",
-    )
-    if data.expires_at.tzinfo is None:
-        raise InvalidInputError("expires_at: give a time zone (e.g. 2027-01-31T00:00:00Z).")
-    if data.expires_at <= (now or utcnow()):
-        raise InvalidInputError("expires_at: a grant must expire in the future.")
-    grantee = organisation_by_slug(session, data.grantee)
-    if grantee.id == principal.organisation_id:
-        raise InvalidInputError("grantee: an organisation cannot grant access to itself.")
-    row = GrantRow(
-        grantor_id=principal.organisation_id,
-        grantee_id=grantee.id,
-        object_kind=data.object_kind,
-        object_id=data.object_id,
-        actions=sorted({a.value for a in data.actions}),
-        purpose=data.purpose,
-        created_by=principal.user_id,
-        expires_at=data.expires_at,
-    )
-    session.add(row)
-    session.flush()
-    ledger.append(
-        session,
-        actor=principal.actor,
-        organisation_id=principal.organisation_id,
-        action="grant.created",
-        object_kind="grant",
-        object_id=str(row.id),
-    )
-    return _grant_public(row)
-
-
-def _visible_grant(session: Session, principal: Principal | None, grant_id: uuid.UUID) -> GrantRow:
-    """A grant is visible to both its grantor and its grantee."""
-    principal = require_principal(principal)
-    row = session.get(GrantRow, grant_id)
-    if row is None or principal.organisation_id not in (row.grantor_id, row.grantee_id):
-        raise NotFoundError(f"No grant {grant_id} here.")
-    authorize(
-        session,
-        principal,
-        Action.READ,
-        owner_id=principal.organisation_id,
-        object_kind="grant",
-        object_id=str(grant_id),
-    )
-    return row
-
-
-def get_grant(uow: UnitOfWork, *, principal: Principal | None, grant_id: uuid.UUID) -> GrantPublic:
-    return _grant_public(_visible_grant(uow.session, principal, grant_id))
-
-
-def list_grants(
-    uow: UnitOfWork,
-    *,
-    principal: Principal | None,
-    received: bool = False,
-    offset: int = 0,
-    limit: int = 50,
-) -> Page[GrantPublic]:
-    """Grants the principal's organisation gave (or, with ``received``, was given)."""
-    principal = require_principal(principal)
-    authorize(
-        uow.session,
-        principal,
-        Action.READ,
-        owner_id=principal.organisation_id,
-        object_kind="grant",
-    )
-    offset, limit = _page_bounds(offset, limit)
-    column = GrantRow.grantee_id if received else GrantRow.grantor_id
-    where = column == principal.organisation_id
-    count = uow.session.scalar(select(func.count()).select_from(GrantRow).where(where)) or 0
-    rows = uow.session.scalars(
-        select(GrantRow)
-        .where(where)
-        .order_by(GrantRow.created_at.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    return Page(data=[_grant_public(r) for r in rows], count=count)
-
-
-def revoke_grant(
-    uow: UnitOfWork, *, principal: Principal | None, grant_id: uuid.UUID
-) -> GrantPublic:
-    """Only the grantor's admins may revoke; revoking twice changes nothing."""
-    session = uow.session
-    row = _visible_grant(session, principal, grant_id)
-    if require_principal(principal).organisation_id != row.grantor_id:
-        raise PermissionDeniedError("Only the grantor's admins may revoke a grant.")
-    authorize(
-        session,
-        principal,
-        Action.ADMIN,
-        owner_id=row.grantor_id,
-        object_kind="grant",
-        object_id=str(grant_id),
-    )
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        ledger.append(
-            session,
-            actor=require_principal(principal).actor,
-            organisation_id=row.grantor_id,
-            action="grant.revoked",
-            object_kind="grant",
-            object_id=str(row.id),
-        )
-    return _grant_public(row)
 
 
 def organisation_counts(uow: UnitOfWork, *, principal: Principal | None) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pcfhub.ledger import service as ledger
-from pcfhub.platform import service
+from pcfhub.platform import clients, grants, service
 from pcfhub.platform.model import OrganisationKind, Principal, Role
 from pcfhub.platform.uow import UnitOfWork
 
@@ -28,13 +28,13 @@ def home_sections(uow: UnitOfWork, principal: Principal) -> dict[str, Any]:
         "members": service.list_members(uow, principal=principal, organisation_id=org, limit=20),
     }
     if principal.role == Role.ADMIN:
-        sections["api_clients"] = service.list_api_clients(
+        sections["api_clients"] = clients.list_api_clients(
             uow, principal=principal, organisation_id=org, limit=20
         )
     if kind == OrganisationKind.ENTERPRISE:
-        sections["grants_given"] = service.list_grants(uow, principal=principal, limit=20)
+        sections["grants_given"] = grants.list_grants(uow, principal=principal, limit=20)
     if kind in RECEIVING_KINDS:
-        sections["grants_received"] = service.list_grants(
+        sections["grants_received"] = grants.list_grants(
             uow, principal=principal, received=True, limit=20
         )
     if kind in (OrganisationKind.REGULATOR, OrganisationKind.PLATFORM_OPERATOR):

@@ -1,0 +1,149 @@
+"""Grants: an organisation's explicit, expiring permission for another organisation.
+
+Functions take a unit of work and the acting principal (keyword-only), ask `authz`, change
+rows and write the ledger entry in the same transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pcfhub.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from pcfhub.ledger import service as ledger
+from pcfhub.platform.authz import authorize, require_principal
+from pcfhub.platform.db import utcnow
+from pcfhub.platform.model import Action, Principal
+from pcfhub.platform.pages import page_of
+from pcfhub.platform.schemas import GrantCreate, GrantPublic, Page
+from pcfhub.platform.service import organisation_by_slug
+from pcfhub.platform.store import GrantRow
+from pcfhub.platform.uow import UnitOfWork
+
+
+def _grant_public(row: GrantRow) -> GrantPublic:
+    return GrantPublic.model_validate(row, from_attributes=True)
+
+
+def create_grant(
+    uow: UnitOfWork, *, principal: Principal | None, data: GrantCreate, now: datetime | None = None
+) -> GrantPublic:
+    """The principal's organisation lets another one act on some of its objects until a date."""
+    principal = require_principal(principal)
+    session = uow.session
+    authorize(
+        session,
+        principal,
+        Action.ADMIN,
+        owner_id=principal.organisation_id,
+        object_kind="grant",
+    )
+    if data.expires_at.tzinfo is None:
+        raise InvalidInputError("expires_at: give a time zone (e.g. 2027-01-31T00:00:00Z).")
+    if data.expires_at <= (now or utcnow()):
+        raise InvalidInputError("expires_at: a grant must expire in the future.")
+    grantee = organisation_by_slug(session, data.grantee)
+    if grantee.id == principal.organisation_id:
+        raise InvalidInputError("grantee: an organisation cannot grant access to itself.")
+    row = GrantRow(
+        grantor_id=principal.organisation_id,
+        grantee_id=grantee.id,
+        object_kind=data.object_kind,
+        object_id=data.object_id,
+        actions=sorted({a.value for a in data.actions}),
+        purpose=data.purpose,
+        created_by=principal.user_id,
+        expires_at=data.expires_at,
+    )
+    session.add(row)
+    session.flush()
+    ledger.append(
+        session,
+        actor=principal.actor,
+        organisation_id=principal.organisation_id,
+        action="grant.created",
+        object_kind="grant",
+        object_id=str(row.id),
+    )
+    return _grant_public(row)
+
+
+def _visible_grant(session: Session, principal: Principal | None, grant_id: uuid.UUID) -> GrantRow:
+    """A grant is visible to both its grantor and its grantee."""
+    principal = require_principal(principal)
+    row = session.get(GrantRow, grant_id)
+    if row is None or principal.organisation_id not in (row.grantor_id, row.grantee_id):
+        raise NotFoundError(f"No grant {grant_id} here.")
+    authorize(
+        session,
+        principal,
+        Action.READ,
+        owner_id=principal.organisation_id,
+        object_kind="grant",
+        object_id=str(grant_id),
+    )
+    return row
+
+
+def get_grant(uow: UnitOfWork, *, principal: Principal | None, grant_id: uuid.UUID) -> GrantPublic:
+    return _grant_public(_visible_grant(uow.session, principal, grant_id))
+
+
+def list_grants(
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    received: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[GrantPublic]:
+    """Grants the principal's organisation gave (or, with ``received``, was given)."""
+    principal = require_principal(principal)
+    authorize(
+        uow.session,
+        principal,
+        Action.READ,
+        owner_id=principal.organisation_id,
+        object_kind="grant",
+    )
+    column = GrantRow.grantee_id if received else GrantRow.grantor_id
+    return page_of(
+        uow.session,
+        select(GrantRow).where(column == principal.organisation_id),
+        order_by=(GrantRow.created_at.desc(), GrantRow.id),
+        offset=offset,
+        limit=limit,
+        public=_grant_public,
+    )
+
+
+def revoke_grant(
+    uow: UnitOfWork, *, principal: Principal | None, grant_id: uuid.UUID
+) -> GrantPublic:
+    """Only the grantor's admins may revoke; revoking twice changes nothing."""
+    session = uow.session
+    row = _visible_grant(session, principal, grant_id)
+    if require_principal(principal).organisation_id != row.grantor_id:
+        raise PermissionDeniedError("Only the grantor's admins may revoke a grant.")
+    authorize(
+        session,
+        principal,
+        Action.ADMIN,
+        owner_id=row.grantor_id,
+        object_kind="grant",
+        object_id=str(grant_id),
+    )
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        ledger.append(
+            session,
+            actor=require_principal(principal).actor,
+            organisation_id=row.grantor_id,
+            action="grant.revoked",
+            object_kind="grant",
+            object_id=str(row.id),
+        )
+    return _grant_public(row)
