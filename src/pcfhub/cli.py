@@ -157,3 +157,7 @@ def calc(
 
 
 add_platform_commands(app, console)
+
+
+if __name__ == "__main__":  # python -m pcfhub.cli
+    app()
