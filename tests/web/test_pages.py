@@ -14,7 +14,7 @@ from pcfhub.platform.app import create_app
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn, seed_demo
 from pcfhub.platform.deps import SESSION_COOKIE
-from pcfhub.web.routes import ANON_CSRF_COOKIE, LANGUAGE_COOKIE
+from pcfhub.web.rendering import ANON_CSRF_COOKIE, LANGUAGE_COOKIE
 
 # The web layer behaves the same on either database and the browser tests (tests/e2e) run on
 # both; here SQLite alone keeps these checks fast.

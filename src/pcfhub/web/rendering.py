@@ -1,0 +1,143 @@
+"""Rendering pages: the page context (language, CSRF token, user), errors, CSRF checks.
+
+Every form carries a CSRF token: bound to the session when signed in, and to a random
+``pcfhub_csrf`` cookie before sign-in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from pcfhub.errors import CsrfError, PcfhubError
+from pcfhub.platform import auth
+from pcfhub.platform.db import utcnow
+from pcfhub.platform.deps import SESSION_COOKIE
+from pcfhub.platform.model import SignedInUser
+from pcfhub.platform.security import csrf_matches, csrf_token, new_token
+from pcfhub.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
+
+LANGUAGE_COOKIE = "pcfhub_lang"
+ANON_CSRF_COOKIE = "pcfhub_csrf"
+
+
+def when(value: datetime | str | int | None) -> str:
+    """A time as people read it: 2026-11-26 13:40:05 UTC (ints are ms since 1970)."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        moment = datetime.fromtimestamp(value / 1000, UTC)
+    elif isinstance(value, str):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    else:
+        moment = value
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def page_language(request: Request, user: SignedInUser | None, default: str) -> str:
+    if user is not None:
+        return user.language
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else default
+
+
+def secure_request(request: Request) -> bool:
+    return request.url.scheme == "https" or request.app.state.platform.settings.tls
+
+
+def _anon_key(request: Request) -> tuple[str, bool]:
+    """The pre-sign-in CSRF cookie value, and whether it must be set now."""
+    value = request.cookies.get(ANON_CSRF_COOKIE)
+    if value and 20 <= len(value) <= 100:
+        return value, False
+    return new_token(24), True
+
+
+def _reloadable(request: Request) -> str:
+    """Where a language switch returns to: this page if a GET can load it again."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    return "/ledger" if request.url.path.startswith("/ledger") else "/"
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    user: SignedInUser | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    platform = request.app.state.platform
+    language = page_language(request, user, platform.settings.default_language)
+    anon, set_anon = _anon_key(request)
+    csrf = user.csrf_token if user else csrf_token(platform.secret, "anon:" + anon)
+    response = request.app.state.templates.TemplateResponse(
+        request,
+        template,
+        {
+            "t": Translator(language),
+            "language": language,
+            "languages": LANGUAGES,
+            "language_names": LANGUAGE_NAMES,
+            "now": utcnow(),
+            "user": user,
+            "csrf_token": csrf,
+            "path": request.url.path,
+            "next_path": _reloadable(request),
+            **context,
+        },
+        status_code=status_code,
+    )
+    if set_anon and user is None:
+        response.set_cookie(
+            ANON_CSRF_COOKIE, anon, httponly=True, samesite="lax", secure=secure_request(request)
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render_error(request: Request, error: PcfhubError) -> Response:
+    """The HTML error page, with the header of whoever is signed in."""
+    platform = request.app.state.platform
+    try:
+        with platform.unit_of_work() as uow:
+            user = auth.session_user(
+                uow, token=request.cookies.get(SESSION_COOKIE), secret=platform.secret
+            )
+    except Exception:  # the database itself may be what failed
+        user = None
+    return render(
+        request,
+        "error.html",
+        user=user,
+        status_code=error.status,
+        error_title=error.title,
+        error_detail=str(error),
+        error_status=error.status,
+    )
+
+
+def check_csrf(request: Request, user: SignedInUser | None, token: str | None) -> None:
+    secret = request.app.state.platform.secret
+    if user is not None:
+        ok = csrf_matches(secret, user.session_id, token)
+    else:
+        anon = request.cookies.get(ANON_CSRF_COOKIE)
+        ok = anon is not None and csrf_matches(secret, "anon:" + anon, token)
+    if not ok:
+        raise CsrfError("The form's security token is missing or stale; reload the page and retry.")
+
+
+def safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+def redirect(target: str) -> RedirectResponse:
+    return RedirectResponse(target, status_code=303)
