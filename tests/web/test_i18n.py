@@ -17,17 +17,20 @@ from jinja2 import Environment, nodes
 
 from pcfhub.platform.model import OrganisationKind, Role
 from pcfhub.web import i18n
+from pcfhub.web.admin import DONE
 
 WEB = Path(i18n.__file__).parent
 TEMPLATES = WEB / "templates"
 STATIC = WEB / "static"
 TEMPLATE_FILES = sorted(TEMPLATES.glob("*.html"))
 
-# Keys built at run time: 'kind.' ~ kind and 'role.' ~ role in the templates, and the sign-in
+# Keys built at run time: 'kind.' ~ kind, 'role.' ~ role and 'admin.done.' ~ done in the
+# templates, and the sign-in
 # error key the view passes as `error` (web/routes.py).
 DYNAMIC_PREFIXES = {
     "kind.": [kind.value for kind in OrganisationKind],
     "role.": [role.value for role in Role],
+    "admin.done.": list(DONE),
 }
 DYNAMIC_NAMES = {"error": ["sign_in.failed", "sign_in.locked"]}
 

@@ -30,6 +30,7 @@ from pcfhub.ledger.merkle import leaf_hash
 from pcfhub.platform import auth
 from pcfhub.platform.deps import SESSION_COOKIE, PlatformDep, SignedInUserDep, UowDep
 from pcfhub.platform.model import SignedInUser
+from pcfhub.web.admin import router as admin_router
 from pcfhub.web.home import home_sections
 from pcfhub.web.i18n import LANGUAGES
 from pcfhub.web.rendering import (
@@ -60,6 +61,7 @@ def install_web(app: FastAPI) -> None:
     app.state.render_error = render_error
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
+    app.include_router(admin_router)
 
 
 @router.get("/sign-in")
