@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, func, select, text
 from typer.testing import CliRunner
 
 from pcfhub.cli import app
 from pcfhub.config import Settings, get_settings
+from pcfhub.ledger import service as ledger
+from pcfhub.ledger.merkle import CompactRange
 from pcfhub.ledger.signing import generate_private_key, public_key_to_pem
-from pcfhub.ledger.store import LedgerEntryRow
-from pcfhub.platform import auth
+from pcfhub.ledger.store import LedgerEntryRow, LedgerStateRow, TreeHeadRow
+from pcfhub.platform import auth, grants
+from pcfhub.platform.app import create_app
 from pcfhub.platform.context import Platform
+from pcfhub.platform.model import OrganisationKind, Principal, Role
 from pcfhub.platform.service import organisation_by_slug
+from pcfhub.platform.store import GrantRow, MembershipRow, UserRow
 
 runner = CliRunner()
 
@@ -158,3 +165,70 @@ def test_verify_checks_heads_against_a_trusted_key(cli_env: dict[str, str], tmp_
     code, out = invoke("verify", "--trusted-key", str(other))
     assert code == 1
     assert "signed by unknown key" in out
+
+
+def test_verify_catches_a_log_cut_back_with_its_heads_against_a_witnessed_head(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert invoke("demo")[0] == 0
+    platform = Platform.from_settings(Settings())
+    with platform.unit_of_work() as uow:  # the battery maker revokes the bank's access
+        battery = organisation_by_slug(uow.session, "cq-battery")
+        grant = uow.session.scalar(
+            select(GrantRow).where(
+                GrantRow.grantor_id == battery.id, GrantRow.object_kind == "result"
+            )
+        )
+        assert grant is not None
+        admin = Principal(
+            organisation_id=battery.id,
+            organisation_kind=OrganisationKind.ENTERPRISE,
+            role=Role.ADMIN,
+            user_id=grant.created_by,
+        )
+        grants.revoke_grant(uow, principal=admin, grant_id=grant.id)
+        uow.commit()
+    client = TestClient(create_app(platform=platform))
+    witnessed = tmp_path / "heads.jsonl"  # a monitor keeps the heads it saw
+    witnessed.write_text(json.dumps(client.get("/api/v1/ledger/head").json()) + "\n")
+    assert invoke("verify", "--expect-head", str(witnessed))[0] == 0
+
+    # Undo the revocation behind the application's back: drop its entry and head, rewind
+    # the tree state and the grant row. Everything left in the database is consistent.
+    with platform.unit_of_work() as uow:
+        size = ledger.size(uow.session)
+        tree = CompactRange()
+        for hashed in uow.session.scalars(
+            select(LedgerEntryRow.leaf_hash).order_by(LedgerEntryRow.index).limit(size - 1)
+        ):
+            tree = tree.append(hashed)
+        uow.session.execute(delete(LedgerEntryRow).where(LedgerEntryRow.index == size - 1))
+        uow.session.execute(delete(TreeHeadRow).where(TreeHeadRow.tree_size == size))
+        state = uow.session.get(LedgerStateRow, 1)
+        assert state is not None
+        state.size, state.hashes = tree.size, tree.to_json()
+        row = uow.session.get(GrantRow, grant.id)
+        assert row is not None
+        row.revoked_at = None
+        uow.session.commit()
+    platform.dispose()
+    code, out = invoke("verify")
+    assert code == 0, out  # undetectable from inside the database alone …
+    code, out = invoke("verify", "--expect-head", str(witnessed))
+    assert code == 1  # … but not against a head kept outside it
+    assert f"entries {size - 1}..{size - 1} were removed together with their heads" in out
+
+
+def test_verify_finds_a_row_inserted_behind_the_ledgers_back(cli_env: dict[str, str]) -> None:
+    assert invoke("demo")[0] == 0
+    platform = Platform.from_settings(Settings())
+    with platform.unit_of_work() as uow:
+        laptop = organisation_by_slug(uow.session, "cq-laptop")
+        intruder = uow.session.scalar(select(UserRow).where(UserRow.email.like("verifier@%")))
+        assert intruder is not None
+        uow.session.add(MembershipRow(user_id=intruder.id, organisation_id=laptop.id, role="admin"))
+        uow.session.commit()  # no ledger entry
+    platform.dispose()
+    code, out = invoke("verify")
+    assert code == 1
+    assert "has no ledger entry: it was written behind the application's back" in out

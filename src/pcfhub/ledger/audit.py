@@ -10,7 +10,7 @@ back is caught here). The report names the first entry at fault.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from pcfhub.errors import InvalidInputError, InvalidSignatureError
 from pcfhub.ledger.canonical import canonical_json, content_hash
 from pcfhub.ledger.merkle import CompactRange, leaf_hash
-from pcfhub.ledger.objects import read_content
+from pcfhub.ledger.objects import read_content, stored_ids
 from pcfhub.ledger.signing import SignedTreeHead, load_public_key, verify_tree_head
 from pcfhub.ledger.store import LedgerEntryRow, LedgerKeyRow, LedgerStateRow, TreeHeadRow
 
@@ -64,16 +64,20 @@ def audit_log(
     session: Session,
     *,
     trusted_keys: Mapping[str, Ed25519PublicKey] | None = None,
+    witnessed_heads: Sequence[SignedTreeHead] = (),
     progress: Callable[[int], None] | None = None,
 ) -> AuditReport:
     """Verify the log stored in ``session``'s database.
 
     ``trusted_keys`` (key id → public key) are the keys a third party trusts; without them the
     keys published in the database are used, which catches edits but not a forged key.
+    ``witnessed_heads`` are signed heads kept outside the database (by a monitor, a verifier,
+    a customer): the stored log must still contain each of them, which catches a log cut
+    back together with its heads.
     """
     problems: list[LedgerProblem] = []
     heads = list(session.scalars(select(TreeHeadRow).order_by(TreeHeadRow.tree_size)))
-    head_sizes = {head.tree_size for head in heads}
+    head_sizes = {head.tree_size for head in heads} | {h.tree_size for h in witnessed_heads}
     roots: dict[int, bytes] = {}
     tree = CompactRange.from_json(0, [])
     if 0 in head_sizes:
@@ -91,7 +95,7 @@ def audit_log(
             )
             break
         _check_entry(row, problems)
-        tree = tree.append(leaf_hash(row.entry.encode()))
+        tree = tree.append(row.leaf_hash)  # the entry text itself is checked against it above
         if tree.size in head_sizes:
             roots[tree.size] = tree.root()
         last_about[(row.object_kind, row.object_id)] = (row.index, _content_hash_of(row))
@@ -99,9 +103,13 @@ def audit_log(
             progress(1)
 
     keys = dict(trusted_keys) if trusted_keys is not None else _published_keys(session)
-    for head_row in heads:
-        _check_head(head_row, roots, keys, problems, entries=tree.size)
-    signed_size = max(head_sizes, default=0)
+    last_good = 0  # the largest signed size whose root still matches
+    for head_row in heads:  # in order of size
+        if _check_head(head_row, roots, keys, problems, entries=tree.size, last_good=last_good):
+            last_good = max(last_good, head_row.tree_size)
+    for witnessed in witnessed_heads:
+        _check_witnessed(witnessed, roots, keys, problems, entries=tree.size)
+    signed_size = max((head.tree_size for head in heads), default=0)
     if tree.size > signed_size:
         problems.append(
             LedgerProblem(
@@ -129,6 +137,19 @@ def audit_log(
                     f"entry {index} no longer matches its object: {kind} {object_id} "
                     f"{state_now} since it was recorded (recorded {recorded}, now "
                     f"{current_hash}).",
+                )
+            )
+    recorded_ids: dict[str, set[str]] = {}
+    for kind, object_id in last_about:
+        recorded_ids.setdefault(kind, set()).add(object_id)
+    for kind, ids in stored_ids(session).items():
+        for object_id in sorted(ids - recorded_ids.get(kind, set())):
+            problems.append(
+                LedgerProblem(
+                    None,
+                    "unrecorded",
+                    f"{kind} {object_id} has no ledger entry: it was written behind the "
+                    "application's back.",
                 )
             )
     problems.sort(key=lambda p: (p.index is None, p.index or 0))
@@ -165,7 +186,19 @@ def _check_entry(row: LedgerEntryRow, problems: list[LedgerProblem]) -> None:
         problems.append(
             LedgerProblem(row.index, "entry", f"entry {row.index} is not canonical JSON.")
         )
-    recorded = event.get("object", {}) if isinstance(event, dict) else {}
+    if not isinstance(event, dict):
+        problems.append(LedgerProblem(row.index, "entry", f"entry {row.index} is not an object."))
+        return
+    organisation = str(row.organisation_id) if row.organisation_id else None
+    if event.get("organisation") != organisation:
+        problems.append(
+            LedgerProblem(
+                row.index,
+                "entry",
+                f"entry {row.index}'s organisation column differs from its hashed text.",
+            )
+        )
+    recorded = event.get("object", {})
     if (event.get("action"), recorded.get("kind"), recorded.get("id")) != (
         row.action,
         row.object_kind,
@@ -187,7 +220,9 @@ def _check_head(
     problems: list[LedgerProblem],
     *,
     entries: int,
-) -> None:
+    last_good: int,
+) -> bool:
+    """Check one head's signature and root; True when its root still matches."""
     head = SignedTreeHead(
         tree_size=row.tree_size,
         root_hash=row.root_hash,
@@ -209,15 +244,58 @@ def _check_head(
     recomputed = roots.get(head.tree_size)
     if recomputed is None:
         problems.append(
-            LedgerProblem(None, "root", f"{where} is beyond the {entries} stored entries.")
+            LedgerProblem(
+                None,
+                "root",
+                f"{where} is beyond the {entries} stored entries: entries were removed.",
+            )
         )
-    elif recomputed != head.root_hash:
+        return False
+    if recomputed != head.root_hash:
         problems.append(
             LedgerProblem(
-                max(head.tree_size - 1, 0),
+                last_good,
                 "root",
-                f"{where}: the entries up to {head.tree_size - 1} no longer give its root "
-                "hash; an entry and its leaf hash were changed together.",
+                f"{where}: the entries no longer give its root hash; one of entries "
+                f"{last_good}..{head.tree_size - 1} was changed together with its leaf hash.",
+            )
+        )
+        return False
+    return True
+
+
+def _check_witnessed(
+    head: SignedTreeHead,
+    roots: Mapping[int, bytes],
+    keys: Mapping[str, Ed25519PublicKey],
+    problems: list[LedgerProblem],
+    *,
+    entries: int,
+) -> None:
+    where = f"witnessed tree head of size {head.tree_size}"
+    key = keys.get(head.key_id)
+    try:
+        if key is None:
+            raise InvalidSignatureError(f"it is signed by unknown key {head.key_id}")
+        verify_tree_head(head, key)
+    except InvalidSignatureError as error:
+        problems.append(LedgerProblem(None, "witness", f"{where} is not genuine: {error}"))
+        return
+    if head.tree_size > entries:
+        problems.append(
+            LedgerProblem(
+                entries,
+                "witness",
+                f"{where}: the stored log has only {entries} entries; entries "
+                f"{entries}..{head.tree_size - 1} were removed together with their heads.",
+            )
+        )
+    elif roots.get(head.tree_size) != head.root_hash:
+        problems.append(
+            LedgerProblem(
+                None,
+                "witness",
+                f"{where}: the stored log no longer has its root; the log was rewritten.",
             )
         )
 

@@ -7,26 +7,35 @@ stores its RFC 8785 content hash, and `pcfhub verify` recomputes it to find edit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 ContentReader = Callable[[Session, str], dict[str, Any] | None]
+IdLister = Callable[[Session], Iterable[str]]
 
 _READERS: dict[str, ContentReader] = {}
+_LISTERS: dict[str, IdLister] = {}
 
 
-def object_kind(kind: str) -> Callable[[ContentReader], ContentReader]:
-    """Register the content reader of a ledgered object kind."""
+def object_kind(kind: str, *, ids: IdLister) -> Callable[[ContentReader], ContentReader]:
+    """Register a ledgered object kind: how to read one object's content, and how to list the
+    ids of every stored object (so that a row written behind the ledger's back is found)."""
 
     def register(reader: ContentReader) -> ContentReader:
         if kind in _READERS and _READERS[kind] is not reader:
             raise ValueError(f"ledger object kind {kind!r} is registered twice")
         _READERS[kind] = reader
+        _LISTERS[kind] = ids
         return reader
 
     return register
+
+
+def stored_ids(session: Session) -> dict[str, set[str]]:
+    """The ids of every stored object of every ledgered kind."""
+    return {kind: {str(i) for i in lister(session)} for kind, lister in _LISTERS.items()}
 
 
 def read_content(session: Session, kind: str, object_id: str) -> dict[str, Any] | None:

@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 
 from pcfhub.errors import AccountLockedError, AuthenticationError, InvalidInputError
+from pcfhub.ledger import service as ledger
 from pcfhub.platform.db import utcnow
 from pcfhub.platform.model import (
+    SYSTEM_ACTOR,
     Membership,
     OrganisationKind,
     Principal,
@@ -23,6 +25,7 @@ from pcfhub.platform.model import (
     SignedInUser,
 )
 from pcfhub.platform.security import (
+    client_secret_matches,
     csrf_token,
     hash_password,
     issue_access_token,
@@ -43,6 +46,7 @@ from pcfhub.platform.uow import UnitOfWork
 
 LANGUAGES = ("zh", "en")
 SIGN_IN_FAILED = "The e-mail or password is wrong."
+MAX_EMAIL_LENGTH = 254
 
 
 @dataclass(frozen=True)
@@ -69,25 +73,38 @@ def sign_in(
     """
     now = now or utcnow()
     session = uow.session
-    user = session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+    email = email.strip().lower()
+    user = None
+    if "\x00" not in email and len(email) <= MAX_EMAIL_LENGTH:
+        # The row lock makes parallel attempts on one account count one after another.
+        user = session.scalar(select(UserRow).where(UserRow.email == email).with_for_update())
+    # Always pay for one hash, so that unknown, locked and wrong answers take the same time.
+    password_ok = verify_password(user.password_hash if user else None, password)
     if user is not None and user.locked_until is not None and user.locked_until > now:
         raise AccountLockedError(
             f"Too many failed sign-ins; try again after {user.locked_until:%H:%M} UTC."
         )
-    if not verify_password(user.password_hash if user else None, password):
+    if not password_ok or user is None:
         if user is not None:
             user.failed_sign_ins += 1
             if user.failed_sign_ins >= policy.max_failures:
                 user.locked_until = now + policy.lockout
                 user.failed_sign_ins = 0
         raise AuthenticationError(SIGN_IN_FAILED)
-    assert user is not None
     if user.disabled:
         raise AuthenticationError("This account is disabled.")
     user.failed_sign_ins = 0
     user.locked_until = None
-    if needs_rehash(user.password_hash):  # pragma: no cover - only when argon2 defaults change
+    if needs_rehash(user.password_hash):  # the hashing parameters were raised since
         user.password_hash = hash_password(password)
+        ledger.append(
+            session,
+            actor=SYSTEM_ACTOR,
+            organisation_id=None,
+            action="user.password_rehashed",
+            object_kind="user",
+            object_id=str(user.id),
+        )
     token = new_token(32)
     first = session.scalar(
         select(MembershipRow.organisation_id)
@@ -202,7 +219,7 @@ def issue_client_token(
     Requested scopes must be a subset of the client's; none requested means all of them.
     """
     row = uow.session.scalar(select(ApiClientRow).where(ApiClientRow.client_id == client_id))
-    if not verify_password(row.secret_hash if row else None, client_secret) or row is None:
+    if row is None or not client_secret_matches(row.secret_hash, client_secret):
         raise AuthenticationError("invalid_client: unknown client or wrong secret.")
     if row.revoked_at is not None:
         raise AuthenticationError("invalid_client: this client has been revoked.")

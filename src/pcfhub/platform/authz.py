@@ -37,6 +37,35 @@ def scope_allows(scopes: frozenset[str] | None, object_kind: str, action: Action
     return not scopes.isdisjoint(wanted)
 
 
+ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+
+
+def _covers(held: str, wanted: str) -> bool:
+    held_kind, _, held_action = held.partition(":")
+    wanted_kind, _, wanted_action = wanted.partition(":")
+    return held_kind in ("*", wanted_kind) and held_action in ("*", wanted_action)
+
+
+def require_no_escalation(
+    principal: Principal | None, *, role: Role, scopes: Iterable[str] | None = None
+) -> None:
+    """Nobody hands out more than they hold: a role above their own, or scopes they lack."""
+    if principal is None:  # the platform itself (CLI)
+        return
+    if ROLE_RANK[role] > ROLE_RANK[principal.role]:
+        raise PermissionDeniedError(
+            f"role: you cannot give the role {role}, which is above your own ({principal.role})."
+        )
+    if principal.scopes is not None and scopes is not None:
+        missing = sorted(
+            scope for scope in scopes if not any(_covers(h, scope) for h in principal.scopes)
+        )
+        if missing:
+            raise PermissionDeniedError(
+                "scopes: your token cannot give scopes it does not hold: " + ", ".join(missing)
+            )
+
+
 def require_principal(principal: Principal | None) -> Principal:
     if principal is None:
         raise AuthenticationError("Sign in, or send an access token, to do this.")
@@ -166,7 +195,3 @@ def to_grant(row: GrantRow) -> Grant:
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
     )
-
-
-def parse_actions(values: Iterable[str]) -> frozenset[Action]:
-    return frozenset(Action(v) for v in values)

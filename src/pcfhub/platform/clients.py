@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from pcfhub.errors import NotFoundError
 from pcfhub.ledger import service as ledger
-from pcfhub.platform.authz import authorize
+from pcfhub.platform.authz import authorize, require_no_escalation
 from pcfhub.platform.db import utcnow
 from pcfhub.platform.model import Action, Principal, Role, actor_of
 from pcfhub.platform.pages import page_of
 from pcfhub.platform.schemas import ApiClientCreate, ApiClientCreated, ApiClientPublic, Page
-from pcfhub.platform.security import hash_password, new_token
+from pcfhub.platform.security import hash_client_secret, new_token
 from pcfhub.platform.store import ApiClientRow, OrganisationRow
 from pcfhub.platform.uow import UnitOfWork
 
@@ -43,12 +43,16 @@ def create_api_client(
     data: ApiClientCreate,
     system: bool = False,
 ) -> ApiClientCreated:
-    """A machine client of the organisation; the secret is returned once, stored hashed."""
+    """A machine client of the organisation; the secret is returned once, stored hashed.
+
+    A client's token may only create clients with no more role and scopes than it holds.
+    """
     session = uow.session
     if not system:
         authorize(
             session, principal, Action.ADMIN, owner_id=organisation_id, object_kind="api_client"
         )
+        require_no_escalation(principal, role=data.role, scopes=data.scopes)
     if session.get(OrganisationRow, organisation_id) is None:
         raise NotFoundError(f"No organisation {organisation_id} here.")
     secret = new_token(32)
@@ -56,7 +60,7 @@ def create_api_client(
         client_id=f"pcfhub-{new_token(12)}",
         organisation_id=organisation_id,
         name=data.name,
-        secret_hash=hash_password(secret),
+        secret_hash=hash_client_secret(secret),
         scopes=sorted(set(data.scopes)),
         role=data.role.value,
     )

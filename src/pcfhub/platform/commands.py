@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,10 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from pcfhub.config import get_settings
-from pcfhub.errors import PcfhubError
+from pcfhub.errors import InvalidInputError, PcfhubError
 from pcfhub.ledger.audit import audit_log
 from pcfhub.ledger.service import size as ledger_size
-from pcfhub.ledger.signing import key_id, load_public_key
+from pcfhub.ledger.signing import SignedTreeHead, key_id, load_public_key
 from pcfhub.platform import service
 from pcfhub.platform.context import Platform
 from pcfhub.platform.model import Role
@@ -29,6 +30,20 @@ def _platform() -> Platform:
 def _fail(console: Console, error: PcfhubError) -> typer.Exit:
     console.print(f"[red]{error.title}:[/red] {error}")
     return typer.Exit(code=2)
+
+
+def _read_heads(path: Path) -> list[SignedTreeHead]:
+    """Signed tree heads from a JSON file (a head or a list of heads) or JSON lines."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        try:
+            data = json.loads(text)
+            items = data if isinstance(data, list) else [data]
+        except ValueError:
+            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        return [SignedTreeHead.from_json(item) for item in items]
+    except ValueError as error:
+        raise InvalidInputError(f"{path}: not a JSON signed tree head ({error}).") from None
 
 
 def add_platform_commands(app: typer.Typer, console: Console) -> None:
@@ -109,6 +124,15 @@ def add_platform_commands(app: typer.Typer, console: Console) -> None:
                 "keys published in the database.",
             ),
         ] = None,
+        expect_head: Annotated[
+            list[Path] | None,
+            typer.Option(
+                exists=True,
+                dir_okay=False,
+                help="JSON file of a signed tree head saved earlier (GET /api/v1/ledger/head), "
+                "or JSON lines of several; the log must still contain each (repeatable).",
+            ),
+        ] = None,
     ) -> None:
         """Recompute the ledger from the database; name the first entry that does not match."""
         platform = _platform()
@@ -119,6 +143,10 @@ def add_platform_commands(app: typer.Typer, console: Console) -> None:
             except PcfhubError as error:
                 raise _fail(console, error) from error
             trusted = {key_id(key): key for key in keys}
+        try:
+            witnessed = [head for path in expect_head or [] for head in _read_heads(path)]
+        except PcfhubError as error:
+            raise _fail(console, error) from error
         with platform.unit_of_work() as uow:
             total = ledger_size(uow.session)
             with Progress(
@@ -128,6 +156,7 @@ def add_platform_commands(app: typer.Typer, console: Console) -> None:
                 report = audit_log(
                     uow.session,
                     trusted_keys=trusted,
+                    witnessed_heads=witnessed,
                     progress=lambda n: bar.advance(task, n),
                 )
         console.print(

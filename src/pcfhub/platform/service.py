@@ -20,6 +20,7 @@ from pcfhub.platform.authz import (
     authorize,
     authorize_platform,
     is_platform_admin,
+    require_no_escalation,
     require_principal,
 )
 from pcfhub.platform.model import Action, OrganisationKind, Principal, Role, actor_of
@@ -147,6 +148,7 @@ def add_member(
             owner_id=organisation_id,
             object_kind="membership",
         )
+        require_no_escalation(principal, role=data.role)
     if session.get(OrganisationRow, organisation_id) is None:
         raise NotFoundError(f"No organisation {organisation_id} here.")
     email = data.email.lower()

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from pcfhub.ledger.objects import object_kind
@@ -128,6 +128,10 @@ class GrantRow(Base):
 # web sessions) is left out: it changes without being a decision anyone signs for.
 
 
+def _ids(session: Session, table: type[Any]) -> list[str]:
+    return [str(i) for i in session.scalars(select(table.id))]
+
+
 def _get(session: Session, table: type[Any], object_id: str) -> Any:
     try:
         key = uuid.UUID(object_id)
@@ -140,7 +144,7 @@ def _time(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-@object_kind("organisation")
+@object_kind("organisation", ids=lambda session: _ids(session, OrganisationRow))
 def organisation_content(session: Session, object_id: str) -> dict[str, Any] | None:
     row = _get(session, OrganisationRow, object_id)
     if row is None:
@@ -148,7 +152,7 @@ def organisation_content(session: Session, object_id: str) -> dict[str, Any] | N
     return {"id": str(row.id), "slug": row.slug, "name": row.name, "kind": row.kind}
 
 
-@object_kind("user")
+@object_kind("user", ids=lambda session: _ids(session, UserRow))
 def user_content(session: Session, object_id: str) -> dict[str, Any] | None:
     row = _get(session, UserRow, object_id)
     if row is None:
@@ -162,7 +166,7 @@ def user_content(session: Session, object_id: str) -> dict[str, Any] | None:
     }
 
 
-@object_kind("membership")
+@object_kind("membership", ids=lambda session: _ids(session, MembershipRow))
 def membership_content(session: Session, object_id: str) -> dict[str, Any] | None:
     row = _get(session, MembershipRow, object_id)
     if row is None:
@@ -175,7 +179,7 @@ def membership_content(session: Session, object_id: str) -> dict[str, Any] | Non
     }
 
 
-@object_kind("api_client")
+@object_kind("api_client", ids=lambda session: _ids(session, ApiClientRow))
 def api_client_content(session: Session, object_id: str) -> dict[str, Any] | None:
     row = _get(session, ApiClientRow, object_id)
     if row is None:
@@ -192,7 +196,7 @@ def api_client_content(session: Session, object_id: str) -> dict[str, Any] | Non
     }
 
 
-@object_kind("grant")
+@object_kind("grant", ids=lambda session: _ids(session, GrantRow))
 def grant_content(session: Session, object_id: str) -> dict[str, Any] | None:
     row = _get(session, GrantRow, object_id)
     if row is None:
