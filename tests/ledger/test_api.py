@@ -338,3 +338,16 @@ def test_bad_entry_indices_are_4xx_problems_never_500(
 def test_equal_sizes_have_an_empty_consistency_proof(client: TestClient, heads: list[int]) -> None:
     head = verified_head(client, f"{LEDGER}/head")
     assert consistency(client, head.tree_size, head.tree_size) == []
+
+
+def test_a_token_needs_the_ledger_entry_scope_to_read_entries(
+    platform: Platform, client: TestClient, demo: dict[str, DemoSignIn]
+) -> None:
+    organisation = demo["cq-battery"].organisation_id
+    narrow = token_headers(platform, client, organisation, scopes=["study:read"])
+    assert client.get(f"{LEDGER}/entries", headers=narrow).status_code == 403
+    assert client.get(f"{LEDGER}/entries/0", headers=narrow).status_code == 403
+    allowed = token_headers(platform, client, organisation, scopes=["ledger_entry:read"])
+    listed = client.get(f"{LEDGER}/entries", headers=allowed)
+    assert listed.status_code == 200
+    assert listed.json()["count"] > 0

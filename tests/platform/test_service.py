@@ -661,3 +661,21 @@ def test_each_commit_signs_a_tree_head_over_the_new_size(platform: Platform) -> 
         keys = ledger.public_keys(uow.session)
         assert list(keys) == [head.key_id]
         verify_tree_head(head, load_public_key(keys[head.key_id].encode()))
+
+
+@pytest.mark.parametrize("kind", ["membership", "api_client", "organisation", "grant"])
+def test_platform_objects_can_never_be_granted(platform: Platform, kind: str) -> None:
+    with platform.unit_of_work() as uow:
+        grantor, grantee = make_org(uow, "acme"), make_org(uow, "verifier-co")
+        with pytest.raises(InvalidInputError, match="cannot be shared"):
+            grants.create_grant(
+                uow,
+                principal=member(grantor),
+                data=GrantCreate(
+                    grantee=grantee.slug,
+                    object_kind=kind,
+                    actions=[Action.ADMIN],
+                    purpose="take over",
+                    expires_at=utcnow() + timedelta(days=1),
+                ),
+            )

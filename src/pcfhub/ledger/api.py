@@ -16,9 +16,11 @@ from pydantic import BaseModel
 from pcfhub.errors import InvalidInputError, NotFoundError
 from pcfhub.ledger import service
 from pcfhub.ledger.signing import SignedTreeHead
-from pcfhub.platform.authz import require_principal
+from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.deps import PrincipalDep, UowDep
+from pcfhub.platform.model import Action, Principal
 from pcfhub.platform.schemas import MAX_INT64, Page
+from pcfhub.platform.uow import UnitOfWork
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
@@ -63,6 +65,13 @@ def _entry_public(entry: service.LedgerEntry) -> EntryPublic:
         leaf_hash=entry.leaf_hash.hex(),
         entry=json.loads(entry.entry),
         canonical=entry.entry.decode(),
+    )
+
+
+def _authorize_entries(uow: UnitOfWork, who: Principal) -> None:
+    """Entries belong to the organisation they are about; tokens need ledger_entry:read."""
+    authorize(
+        uow.session, who, Action.READ, owner_id=who.organisation_id, object_kind="ledger_entry"
     )
 
 
@@ -128,6 +137,7 @@ def list_entries(
 ) -> Page[EntryPublic]:
     """The entries about the caller's organisation, newest first."""
     who = require_principal(principal)
+    _authorize_entries(uow, who)
     entries, count = service.list_entries(
         uow.session, organisation_id=who.organisation_id, offset=offset, limit=limit
     )
@@ -140,6 +150,7 @@ def get_entry(
 ) -> EntryPublic:
     """One entry, to members of the organisation it is about."""
     who = require_principal(principal)
+    _authorize_entries(uow, who)
     entry = service.get_entry(uow.session, index)
     if entry.organisation_id != who.organisation_id:
         raise NotFoundError(f"The ledger has no entry {index} for your organisation.")

@@ -23,6 +23,11 @@ from pcfhub.platform.service import organisation_by_slug
 from pcfhub.platform.store import GrantRow
 from pcfhub.platform.uow import UnitOfWork
 
+# What one organisation may open to another: its footprint studies (to a verifier) and its
+# results (to a bank, a buyer, a certification body). Later capabilities add their kinds here;
+# platform objects (members, API clients, grants, the organisation itself) are never shared.
+SHAREABLE_KINDS = frozenset({"study", "result"})
+
 
 def _grant_public(row: GrantRow) -> GrantPublic:
     return GrantPublic.model_validate(row, from_attributes=True)
@@ -41,6 +46,12 @@ def create_grant(
         owner_id=principal.organisation_id,
         object_kind="grant",
     )
+    if data.object_kind not in SHAREABLE_KINDS:
+        raise InvalidInputError(
+            f"object_kind: {data.object_kind!r} cannot be shared; shareable kinds are "
+            + ", ".join(sorted(SHAREABLE_KINDS))
+            + ". An organisation's members, clients and grants are never shared."
+        )
     if data.expires_at.tzinfo is None:
         raise InvalidInputError("expires_at: give a time zone (e.g. 2027-01-31T00:00:00Z).")
     if data.expires_at <= (now or utcnow()):

@@ -26,7 +26,7 @@ from pcfhub.web.rendering import check_csrf, redirect, render
 router = APIRouter(prefix="/admin", include_in_schema=False)
 FormStr = Annotated[str, Form()]
 OptionalFormStr = Annotated[str | None, Form()]
-GRANTABLE_KINDS = ("study", "result")
+GRANTABLE_KINDS = tuple(sorted(grants.SHAREABLE_KINDS))
 DONE = ("member_added", "member_removed", "client_revoked", "grant_created", "grant_revoked")
 
 
