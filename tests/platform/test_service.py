@@ -226,14 +226,24 @@ def test_an_existing_user_joins_a_second_organisation(platform: Platform) -> Non
             data=MemberCreate(email="bob@example.org", display_name="Bob", password=PASSWORD),
             system=True,
         )
+        # Another organisation's admin cannot pull an existing account in …
+        with pytest.raises(ConflictError, match="already has an account"):
+            service.add_member(
+                uow,
+                principal=member(second),
+                organisation_id=second.id,
+                data=MemberCreate(email="BOB@example.org", display_name="Robert"),
+            )
+        # … the platform (the operator's CLI) can, once the person agrees.
         two = service.add_member(
             uow,
-            principal=member(second),
+            principal=None,
             organisation_id=second.id,
             # The password of an existing user is ignored: it is not theirs to change here.
             data=MemberCreate(
                 email="BOB@example.org", display_name="Robert", password="another password"
             ),
+            system=True,
         )
         uow.commit()
     assert one.user_id == two.user_id

@@ -138,7 +138,11 @@ def add_member(
     data: MemberCreate,
     system: bool = False,
 ) -> MemberPublic:
-    """Add a user to an organisation, creating the user if the e-mail is new."""
+    """Add a user to an organisation, creating the user if the e-mail is new.
+
+    An existing account joins another organisation only through the platform itself
+    (``system=True``: the operator's CLI), never at another organisation admin's request.
+    """
     session = uow.session
     if not system:
         authorize(
@@ -175,6 +179,13 @@ def add_member(
         )
     ):
         raise ConflictError(f"email: {email} is a member of this organisation already.")
+    elif not system:
+        # Joining another organisation is the person's own decision: an admin cannot pull an
+        # existing account (and with it the person's name) into their organisation.
+        raise ConflictError(
+            f"email: {email} already has an account. The platform operator can add it "
+            "(pcfhub users add) once the person agrees."
+        )
     membership = MembershipRow(user=user, organisation_id=organisation_id, role=data.role.value)
     session.add(membership)
     session.flush()
