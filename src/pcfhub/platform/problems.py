@@ -14,10 +14,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pcfhub.errors import AuthenticationError, InvalidInputError, NotFoundError, PcfhubError
+from pcfhub.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PcfhubError,
+)
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("pcfhub")
@@ -122,10 +129,26 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=getattr(error, "headers", None),
         )
 
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(request: Request, error: IntegrityError) -> Response:
+        # Two requests raced to create the same thing; the loser's transaction rolled back.
+        conflict = ConflictError(
+            "The change clashes with data stored meanwhile (for example the same name, twice); "
+            "nothing was saved. Reload and retry."
+        )
+        page = html_error(request, conflict)
+        if page is not None:
+            return page
+        return problem(409, conflict.title, str(conflict), instance=request.url.path)
+
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, error: Exception) -> Response:
         log.exception("unexpected error at %s", request.url.path)
-        return problem(500, "Internal error", "An unexpected error occurred; it has been logged.")
+        failure = PcfhubError("An unexpected error occurred; it has been logged.")
+        page = html_error(request, failure)
+        if page is not None:
+            return page
+        return problem(500, failure.title, str(failure), instance=request.url.path)
 
 
 def _status_error(status: int, title: str, detail: str) -> PcfhubError:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 
 from pcfhub.platform.model import Action, OrganisationKind, Role
 
@@ -16,7 +23,23 @@ MAX_INT64 = 2**63 - 1  # the largest offset or index a database integer column h
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$", strip_whitespace=True)
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+LATEST_EXPIRY = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _no_control_characters(value: str) -> str:
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("must not contain control characters such as NUL")
+    return value
+
+
+def _before_2100(value: datetime) -> datetime:
+    if value.tzinfo is not None and value >= LATEST_EXPIRY:
+        raise ValueError("must be before 2100-01-01")
+    return value
+
+
+Text = AfterValidator(_no_control_characters)
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), Text]
 Scope = Annotated[str, StringConstraints(pattern=r"^[a-z_*]{1,32}:(read|write|admin|\*)$")]
 
 
@@ -91,10 +114,10 @@ class GrantCreate(BaseModel):
 
     grantee: Slug = Field(description="Slug of the organisation that receives the grant.")
     object_kind: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
-    object_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    object_id: Annotated[str, StringConstraints(min_length=1, max_length=64), Text] | None = None
     actions: list[Action] = Field(default_factory=lambda: [Action.READ], min_length=1)
-    purpose: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    expires_at: datetime
+    purpose: Annotated[str, StringConstraints(min_length=1, max_length=500), Text]
+    expires_at: Annotated[datetime, AfterValidator(_before_2100)]
 
 
 class GrantPublic(BaseModel):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -30,6 +30,7 @@ from pcfhub.ledger.merkle import leaf_hash
 from pcfhub.platform import auth
 from pcfhub.platform.deps import SESSION_COOKIE, PlatformDep, SignedInUserDep, UowDep
 from pcfhub.platform.model import SignedInUser
+from pcfhub.platform.schemas import MAX_INT64
 from pcfhub.web.admin import router as admin_router
 from pcfhub.web.home import home_sections
 from pcfhub.web.i18n import LANGUAGES
@@ -46,6 +47,7 @@ from pcfhub.web.rendering import (
 )
 
 HERE = Path(__file__).parent
+MAX_PASTED_ENTRY = 16_384  # characters; real entries are a few hundred
 
 router = APIRouter(include_in_schema=False)
 FormStr = Annotated[str, Form()]
@@ -180,7 +182,10 @@ def home(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
 
 @router.get("/ledger")
 def ledger_page(
-    request: Request, uow: UowDep, user: SignedInUserDep, index: int | None = None
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    index: Annotated[int | None, Query(ge=0, le=MAX_INT64)] = None,
 ) -> Response:
     """The latest signed tree head and its key; check an entry by index (anyone may)."""
     return _ledger_view(request, uow, user, index=index)
@@ -191,14 +196,14 @@ def verify_entry(
     request: Request,
     uow: UowDep,
     user: SignedInUserDep,
-    entry: FormStr,
+    entry: Annotated[str, Form(max_length=MAX_PASTED_ENTRY)],
     csrf_token: OptionalFormStr = None,
 ) -> Response:
     """Check a pasted entry (its canonical JSON) against the latest signed tree head."""
     check_csrf(request, user, csrf_token)
     try:
         hashed = leaf_hash(canonical_json(json.loads(entry)))
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InvalidInputError("entry: paste the entry's JSON text.") from None
     try:
         index = ledger.find_index(uow.session, hashed)
