@@ -593,3 +593,16 @@ def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
         assert make_client(down).get("/healthz").status_code == 200
     finally:
         down.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_reads_do_not_wait_for_a_sqlite_writer(platform: Platform) -> None:
+    """GET requests begin deferred transactions: a writer holding the lock blocks no reader."""
+    client = make_client(platform)
+    with platform.engine.connect() as writer:
+        writer.exec_driver_sql("SELECT 1")  # BEGIN IMMEDIATE: the write lock is now held
+        assert writer.in_transaction()
+        response = client.get(f"{API}/ledger/keys")
+        assert response.status_code == 200
+        assert len(response.json()) == 1
+        writer.rollback()

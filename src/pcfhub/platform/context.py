@@ -30,16 +30,25 @@ class Platform:
     engine: Engine
     sessions: sessionmaker[Session]
     ledger_key: Ed25519PrivateKey | None
+    read_sessions: sessionmaker[Session] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:
         engine = make_engine(settings.resolved_database_url)
         key_file = settings.resolved_ledger_key_file
         key = signing.load_private_key(key_file.read_bytes()) if key_file.exists() else None
-        return cls(settings, engine, make_session_factory(engine), key)
+        return cls(
+            settings,
+            engine,
+            make_session_factory(engine),
+            key,
+            make_session_factory(engine, read_only=True),
+        )
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.ledger_key)
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+        """A unit of work; ``read_only`` ones (GET requests) never wait for SQLite writers."""
+        sessions = self.read_sessions if read_only and self.read_sessions else self.sessions
+        return UnitOfWork(sessions, self.ledger_key)
 
     @property
     def secret(self) -> bytes:

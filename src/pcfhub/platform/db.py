@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Engine, MetaData, Uuid, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -53,6 +53,9 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), uuid.UUID: Uuid()}
 
 
+READ_ONLY = "pcfhub_read_only"  # execution option: this transaction only reads
+
+
 def utcnow() -> datetime:
     """Now, in UTC, to the millisecond (what every database can store exactly)."""
     now = datetime.now(UTC)
@@ -75,8 +78,10 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock at once, so two writers queue instead of failing
-        # with "database is locked" half-way through a unit of work.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # with "database is locked" half-way through a unit of work. Reads (GET requests)
+        # begin deferred, so that they never wait for a writer in WAL mode.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -91,6 +96,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker:
-    """Sessions that keep loaded objects usable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit; ``read_only`` ones begin their
+    transactions without taking SQLite's write lock."""
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)

@@ -26,9 +26,9 @@ def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def get_uow(platform: PlatformDep) -> Iterator[UnitOfWork]:
-    """One unit of work per request; routes commit what they change."""
-    with platform.unit_of_work() as uow:
+def get_uow(request: Request, platform: PlatformDep) -> Iterator[UnitOfWork]:
+    """One unit of work per request; routes commit what they change. GET requests read only."""
+    with platform.unit_of_work(read_only=request.method in SAFE_METHODS) as uow:
         yield uow
 
 
