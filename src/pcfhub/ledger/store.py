@@ -18,7 +18,7 @@ class LedgerEntryRow(Base):
 
     index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     entry: Mapped[str] = mapped_column(Text)
-    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
     action: Mapped[str] = mapped_column(String(64))
     object_kind: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str] = mapped_column(String(64))
