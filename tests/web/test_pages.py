@@ -10,10 +10,12 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
+from pcfhub.platform import auth
 from pcfhub.platform.app import create_app
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn, seed_demo
 from pcfhub.platform.deps import SESSION_COOKIE
+from pcfhub.platform.security import csrf_token
 from pcfhub.web.rendering import ANON_CSRF_COOKIE, LANGUAGE_COOKIE
 
 # The web layer behaves the same on either database and the browser tests (tests/e2e) run on
@@ -245,3 +247,33 @@ def test_an_error_page_keeps_the_signed_in_header(client: TestClient, battery: D
 def test_a_wrong_method_on_a_page_is_an_html_error_not_json(client: TestClient) -> None:
     response = client.get("/sign-out", headers=HTML)
     _is_html_error(response, 405)
+
+
+def test_https_answers_ask_browsers_to_stay_on_https(https_client: TestClient) -> None:
+    assert "max-age=" in https_client.get("/sign-in").headers["strict-transport-security"]
+
+
+def test_api_answers_are_not_cached(client: TestClient) -> None:
+    assert client.get("/api/v1/ledger/keys").headers["cache-control"] == "no-store"
+
+
+def test_signing_in_again_ends_the_previous_session(
+    client: TestClient, platform: Platform, battery: DemoSignIn
+) -> None:
+    _sign_in(client, battery)
+    first = client.cookies.get(SESSION_COOKIE)
+    # Post the sign-in form again from the same browser (its pre-sign-in CSRF cookie).
+    anon = csrf_token(platform.secret, "anon:" + client.cookies[ANON_CSRF_COOKIE])
+    again = client.post(
+        "/sign-in",
+        data={"email": battery.email, "password": battery.password, "csrf_token": anon},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    second = client.cookies.get(SESSION_COOKIE)
+    assert first
+    assert second
+    assert first != second
+    with platform.unit_of_work() as uow:
+        assert auth.session_user(uow, token=first, secret=platform.secret) is None
+        assert auth.session_user(uow, token=second, secret=platform.secret) is not None

@@ -1,20 +1,15 @@
-"""Platform API: organisations, members, API clients, grants, the token endpoint, health."""
+"""Platform API: organisations, members, API clients and grants under /api/v1."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from typing import Annotated, Any
-from urllib.parse import unquote
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query
 
-from pcfhub.errors import AuthenticationError, InvalidInputError, PcfhubError
-from pcfhub.platform import auth, clients, grants, service
+from pcfhub.platform import clients, grants, service
 from pcfhub.platform.authz import require_principal
-from pcfhub.platform.deps import PlatformDep, PrincipalDep, UowDep
+from pcfhub.platform.deps import PrincipalDep, UowDep
 from pcfhub.platform.pages import MAX_PAGE
 from pcfhub.platform.schemas import (
     MAX_INT64,
@@ -166,95 +161,3 @@ def revoke_grant(grant_id: uuid.UUID, uow: UowDep, principal: PrincipalDep) -> G
     revoked = grants.revoke_grant(uow, principal=principal, grant_id=grant_id)
     uow.commit()
     return revoked
-
-
-# OAuth2 token endpoint (RFC 6749 §4.4), outside /api/v1: the PACT exchange uses /auth/token.
-
-token_router = APIRouter()
-
-
-def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
-    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-    if status == 401:
-        headers["WWW-Authenticate"] = 'Basic realm="pcfhub"'
-    return JSONResponse(
-        {"error": error, "error_description": description}, status_code=status, headers=headers
-    )
-
-
-def _basic_credentials(request: Request) -> tuple[str, str]:
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic" or not encoded:
-        raise AuthenticationError("Send the client id and secret with HTTP Basic authentication.")
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise AuthenticationError("The Basic credentials are not valid base64.") from None
-    client_id, sep, client_secret = decoded.partition(":")
-    if not sep:
-        raise AuthenticationError("The Basic credentials lack the ':' separator.")
-    # RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
-    return unquote(client_id.replace("+", " ")), unquote(client_secret.replace("+", " "))
-
-
-@token_router.post("/auth/token", tags=["auth"])
-def token(
-    request: Request,
-    platform: PlatformDep,
-    uow: UowDep,
-    grant_type: Annotated[str | None, Form()] = None,
-    scope: Annotated[str | None, Form()] = None,
-) -> JSONResponse:
-    """OAuth2 client credentials: HTTP Basic client authentication, ``grant_type``."""
-    if grant_type is None:
-        return _oauth_error(400, "invalid_request", "grant_type is missing.")
-    if grant_type != "client_credentials":
-        return _oauth_error(400, "unsupported_grant_type", "Only client_credentials is supported.")
-    try:
-        client_id, client_secret = _basic_credentials(request)
-        issued = auth.issue_client_token(
-            uow,
-            client_id=client_id,
-            client_secret=client_secret,
-            requested_scopes=frozenset(scope.split()) if scope else None,
-            secret=platform.secret,
-            issuer=platform.settings.base_url,
-            ttl_s=platform.settings.access_token_ttl_s,
-        )
-    except AuthenticationError as error:
-        return _oauth_error(401, "invalid_client", str(error).removeprefix("invalid_client: "))
-    except InvalidInputError as error:
-        return _oauth_error(400, "invalid_scope", str(error).removeprefix("invalid_scope: "))
-    return JSONResponse(
-        {
-            "access_token": issued.access_token,
-            "token_type": issued.token_type,
-            "expires_in": issued.expires_in,
-            "scope": issued.scope,
-        },
-        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
-    )
-
-
-health_router = APIRouter()
-
-
-@health_router.get("/healthz", tags=["health"])
-def healthz() -> dict[str, str]:
-    """The process answers."""
-    return {"status": "ok"}
-
-
-@health_router.get("/readyz", tags=["health"])
-def readyz(platform: PlatformDep) -> JSONResponse:
-    """The database answers, is migrated, and the ledger key is loaded."""
-    try:
-        platform.check_ready()
-    except PcfhubError as error:
-        return JSONResponse({"status": "not ready", "detail": str(error)}, status_code=503)
-    except Exception as error:  # the database is down or unreachable
-        return JSONResponse(
-            {"status": "not ready", "detail": f"database: {type(error).__name__}"},
-            status_code=503,
-        )
-    return JSONResponse({"status": "ready"})

@@ -10,10 +10,12 @@ from fastapi import FastAPI
 from pcfhub import __version__
 from pcfhub.config import Settings, get_settings
 from pcfhub.ledger.api import router as ledger_router
-from pcfhub.platform.api import health_router, token_router
 from pcfhub.platform.api import router as platform_router
 from pcfhub.platform.context import Platform
-from pcfhub.platform.problems import RequestSizeLimit, SecurityHeaders, install_problem_handlers
+from pcfhub.platform.health import health_router
+from pcfhub.platform.middleware import RequestSizeLimit, SecurityHeaders
+from pcfhub.platform.oauth import token_router
+from pcfhub.platform.problems import install_problem_handlers
 
 API_PREFIX = "/api/v1"
 

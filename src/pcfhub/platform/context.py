@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -50,8 +51,9 @@ class Platform:
         sessions = self.read_sessions if read_only and self.read_sessions else self.sessions
         return UnitOfWork(sessions, self.ledger_key)
 
-    @property
+    @cached_property
     def secret(self) -> bytes:
+        """The signing secret, read once."""
         return self.settings.secret()
 
     def init(self) -> InitReport:

@@ -16,7 +16,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pcfhub.errors import (
     AuthenticationError,
@@ -156,82 +155,3 @@ def _status_error(status: int, title: str, detail: str) -> PcfhubError:
     error.status = status
     error.title = title
     return error
-
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
-
-
-class SecurityHeaders:
-    """Pages may not be framed, load only the platform's own assets, and are not sniffed."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + self.headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class RequestSizeLimit:
-    """Refuse request bodies above ``max_bytes`` with 413, by header and while streaming."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BodyTooLargeError(
-                        413, f"The request body is larger than {self.max_bytes} bytes."
-                    )
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except BodyTooLargeError:  # raised outside FastAPI's body parsing
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(
-            413,
-            "Request too large",
-            f"The request body is larger than {self.max_bytes} bytes.",
-            instance=scope.get("path"),
-        )
-        await response(scope, receive, send)
-
-
-class BodyTooLargeError(StarletteHTTPException):
-    """Raised while a body streams past the limit; an HTTPException so that FastAPI's body
-    parsing passes it on (as a 413) instead of turning it into a 400."""

@@ -7,7 +7,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -121,5 +121,5 @@ def read_access_token(secret: bytes, token: str, *, issuer: str) -> AccessTokenC
         client_id=claims["sub"],
         organisation_id=organisation_id,
         scopes=frozenset(claims.get("scope", "").split()),
-        expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
+        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
     )

@@ -98,6 +98,7 @@ def sign_in(
         return render(
             request, "sign_in.html", user=None, status_code=error.status, error=key, email=email
         )
+    auth.sign_out(uow, token=request.cookies.get(SESSION_COOKIE))  # no second live session
     uow.commit()
     response = redirect("/")
     response.set_cookie(
