@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -264,7 +264,7 @@ def prove_consistency(session: Session, *, old_size: int, new_size: int) -> list
     return consistency_proof(_leaf_hashes(session, new_size), old_size, new_size)
 
 
-def load_published_key(session: Session, kid: str) -> Any:
+def load_published_key(session: Session, kid: str) -> Ed25519PublicKey:
     row = session.get(LedgerKeyRow, kid)
     if row is None:
         raise NotFoundError(f"No published ledger key with id {kid}.")

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from pcfhub.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from pcfhub.ledger import service as ledger
@@ -123,7 +123,9 @@ def list_grants(
     column = GrantRow.grantee_id if received else GrantRow.grantor_id
     return page_of(
         uow.session,
-        select(GrantRow).where(column == principal.organisation_id),
+        select(GrantRow)
+        .where(column == principal.organisation_id)
+        .options(joinedload(GrantRow.grantor), joinedload(GrantRow.grantee)),
         order_by=(GrantRow.created_at.desc(), GrantRow.id),
         offset=offset,
         limit=limit,

@@ -62,7 +62,7 @@ def _pointer(loc: tuple[Any, ...]) -> str:
 def validation_problem(error: RequestValidationError, instance: str) -> JSONResponse:
     errors = [
         {
-            "field": _field(tuple(e.get("loc", ()))),
+            "field": "body" if e.get("type") == "json_invalid" else _field(tuple(e.get("loc", ()))),
             "pointer": _pointer(tuple(e.get("loc", ()))),
             "detail": e.get("msg", "invalid"),
         }
@@ -72,7 +72,12 @@ def validation_problem(error: RequestValidationError, instance: str) -> JSONResp
     return problem(422, "Invalid input", detail, instance=instance, errors=errors)
 
 
-HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
+HTTP_TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request too large",
+}
 MACHINE_PREFIXES = ("/api/", "/auth/", "/healthz", "/readyz")
 
 

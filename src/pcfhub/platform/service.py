@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from pcfhub.ledger import service as ledger
@@ -213,7 +213,10 @@ def list_members(
     )
     return page_of(
         uow.session,
-        select(MembershipRow).join(UserRow).where(MembershipRow.organisation_id == organisation_id),
+        select(MembershipRow)
+        .join(UserRow)
+        .where(MembershipRow.organisation_id == organisation_id)
+        .options(contains_eager(MembershipRow.user)),
         order_by=(UserRow.email, MembershipRow.id),
         offset=offset,
         limit=limit,
