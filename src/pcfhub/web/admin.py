@@ -8,6 +8,7 @@ the same authorisation and ledger entries) as the API.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
@@ -89,6 +90,29 @@ def _failed(
     return _page(request, uow, user, principal, status_code=status, problems=problems)
 
 
+def _act(
+    request: Request,
+    uow: UnitOfWork,
+    user: SignedInUser | None,
+    csrf_token: str | None,
+    change: Callable[[Principal], Any],
+    *,
+    done: str,
+) -> Response:
+    """Check the form's token, make one change as the signed-in admin, and commit it; or show
+    the page again with what was wrong (nothing is saved)."""
+    signed_in, principal = _admin(user)
+    check_csrf(request, signed_in, csrf_token)
+    try:
+        result = change(principal)
+    except (PcfhubError, ValidationError) as error:
+        return _failed(request, uow, signed_in, principal, error)
+    uow.commit()
+    if done == "client_created":  # the secret is shown once, on this very page
+        return _page(request, uow, signed_in, principal, status_code=201, created_client=result)
+    return redirect(f"/admin?done={done}")
+
+
 @router.get("")
 def admin_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
     if user is None:
@@ -109,19 +133,15 @@ def add_member(
     password: OptionalFormStr = None,
     csrf_token: OptionalFormStr = None,
 ) -> Response:
-    signed_in, principal = _admin(user)
-    check_csrf(request, signed_in, csrf_token)
-    try:
+    def change(principal: Principal) -> Any:
         data = MemberCreate(
             email=email, display_name=display_name, role=role, password=password or None
         )
-        service.add_member(
+        return service.add_member(
             uow, principal=principal, organisation_id=principal.organisation_id, data=data
         )
-    except (PcfhubError, ValidationError) as error:
-        return _failed(request, uow, signed_in, principal, error)
-    uow.commit()
-    return redirect("/admin?done=member_added")
+
+    return _act(request, uow, user, csrf_token, change, done="member_added")
 
 
 @router.post("/members/{membership_id}/remove")
@@ -132,14 +152,16 @@ def remove_member(
     membership_id: uuid.UUID,
     csrf_token: OptionalFormStr = None,
 ) -> Response:
-    signed_in, principal = _admin(user)
-    check_csrf(request, signed_in, csrf_token)
-    try:
-        service.remove_member(uow, principal=principal, membership_id=membership_id)
-    except PcfhubError as error:
-        return _failed(request, uow, signed_in, principal, error)
-    uow.commit()
-    return redirect("/admin?done=member_removed")
+    return _act(
+        request,
+        uow,
+        user,
+        csrf_token,
+        lambda principal: service.remove_member(
+            uow, principal=principal, membership_id=membership_id
+        ),
+        done="member_removed",
+    )
 
 
 @router.post("/api-clients")
@@ -152,17 +174,13 @@ def create_api_client(
     scopes: FormStr,
     csrf_token: OptionalFormStr = None,
 ) -> Response:
-    signed_in, principal = _admin(user)
-    check_csrf(request, signed_in, csrf_token)
-    try:
+    def change(principal: Principal) -> Any:
         data = ApiClientCreate(name=name, role=role, scopes=scopes.split())
-        created = clients.create_api_client(
+        return clients.create_api_client(
             uow, principal=principal, organisation_id=principal.organisation_id, data=data
         )
-    except (PcfhubError, ValidationError) as error:
-        return _failed(request, uow, signed_in, principal, error)
-    uow.commit()
-    return _page(request, uow, signed_in, principal, status_code=201, created_client=created)
+
+    return _act(request, uow, user, csrf_token, change, done="client_created")
 
 
 @router.post("/api-clients/{api_client_id}/revoke")
@@ -173,14 +191,16 @@ def revoke_api_client(
     api_client_id: uuid.UUID,
     csrf_token: OptionalFormStr = None,
 ) -> Response:
-    signed_in, principal = _admin(user)
-    check_csrf(request, signed_in, csrf_token)
-    try:
-        clients.revoke_api_client(uow, principal=principal, api_client_id=api_client_id)
-    except PcfhubError as error:
-        return _failed(request, uow, signed_in, principal, error)
-    uow.commit()
-    return redirect("/admin?done=client_revoked")
+    return _act(
+        request,
+        uow,
+        user,
+        csrf_token,
+        lambda principal: clients.revoke_api_client(
+            uow, principal=principal, api_client_id=api_client_id
+        ),
+        done="client_revoked",
+    )
 
 
 def _end_of_day(value: str) -> datetime:
@@ -204,9 +224,7 @@ def create_grant(
     object_id: OptionalFormStr = None,
     csrf_token: OptionalFormStr = None,
 ) -> Response:
-    signed_in, principal = _admin(user)
-    check_csrf(request, signed_in, csrf_token)
-    try:
+    def change(principal: Principal) -> Any:
         data = GrantCreate(
             grantee=grantee,
             object_kind=object_kind,
@@ -215,11 +233,9 @@ def create_grant(
             purpose=purpose,
             expires_at=_end_of_day(expires),
         )
-        grants.create_grant(uow, principal=principal, data=data)
-    except (PcfhubError, ValidationError) as error:
-        return _failed(request, uow, signed_in, principal, error)
-    uow.commit()
-    return redirect("/admin?done=grant_created")
+        return grants.create_grant(uow, principal=principal, data=data)
+
+    return _act(request, uow, user, csrf_token, change, done="grant_created")
 
 
 @router.post("/grants/{grant_id}/revoke")
@@ -230,11 +246,11 @@ def revoke_grant(
     grant_id: uuid.UUID,
     csrf_token: OptionalFormStr = None,
 ) -> Response:
-    signed_in, principal = _admin(user)
-    check_csrf(request, signed_in, csrf_token)
-    try:
-        grants.revoke_grant(uow, principal=principal, grant_id=grant_id)
-    except PcfhubError as error:
-        return _failed(request, uow, signed_in, principal, error)
-    uow.commit()
-    return redirect("/admin?done=grant_revoked")
+    return _act(
+        request,
+        uow,
+        user,
+        csrf_token,
+        lambda principal: grants.revoke_grant(uow, principal=principal, grant_id=grant_id),
+        done="grant_revoked",
+    )
