@@ -1,0 +1,191 @@
+"""The emission-factor record: one immutable version of a factor, with its provenance.
+
+A factor has a stable lineage (``lineage_key``) and numbered versions. Each version states what
+it is a factor for, its value per reference unit (total CO2e with the GWP set it was made with,
+or per-gas values), its boundary, geography, years, source, data quality, uncertainty and
+licence. No I/O here: the store and the formats translate these types.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from pcfhub.errors import UnitError
+from pcfhub.units import parse_unit, same_dimension
+
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+LongText = Annotated[str, StringConstraints(max_length=5000, strip_whitespace=True)]
+# ISO 3166-1 alpha-2, ISO 3166-2 (CN-CQ), China's grid regions (CN-GRID-SW), or GLO.
+GEOGRAPHY = re.compile(r"^(GLO|[A-Z]{2}(-[A-Z0-9]{1,3})?|CN-GRID-(N|NE|E|C|NW|S|SW))$")
+
+
+class FactorStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+
+class Boundary(StrEnum):
+    """What part of the life cycle the factor covers (LCA boundary)."""
+
+    CRADLE_TO_GATE = "cradle_to_gate"
+    CRADLE_TO_GRAVE = "cradle_to_grave"
+    GATE_TO_GATE = "gate_to_gate"
+    COMBUSTION = "combustion"  # direct emissions of burning a fuel only
+    OPERATION = "operation"  # e.g. grid electricity at consumption, operational emissions only
+    LIFE_CYCLE = "life_cycle"  # e.g. electricity carbon footprint incl. upstream and T&D
+
+
+class Gas(StrEnum):
+    """Per-gas values a factor may carry (kg of the gas per reference unit)."""
+
+    CO2_FOSSIL = "co2_fossil"
+    CO2_BIOGENIC_EMISSION = "co2_biogenic_emission"
+    CO2_BIOGENIC_REMOVAL = "co2_biogenic_removal"
+    CH4_FOSSIL = "ch4_fossil"
+    CH4_NON_FOSSIL = "ch4_non_fossil"
+    N2O = "n2o"
+    SF6 = "sf6"
+    NF3 = "nf3"
+    HFC_134A = "hfc_134a"
+    CF4 = "cf4"
+
+
+class Redistribution(StrEnum):
+    """Whether the values may be passed on to others."""
+
+    OPEN = "open"  # public domain or equivalent
+    ATTRIBUTION = "attribution"  # e.g. CC BY, OGL
+    SHARE_ALIKE = "share_alike"  # e.g. CC BY-SA
+    NONE = "none"  # proprietary: values only to licence holders
+
+
+class Traceability(StrEnum):
+    """How well a shipped value is traced to its publisher."""
+
+    PRIMARY = "primary"  # read in the publisher's own document
+    SECONDARY = "secondary"  # from a faithful reproduction that names the primary document
+    UNVERIFIED = "unverified"  # not traced to the publisher; shown as such, never silently
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    publisher: ShortText
+    document: ShortText
+    table: ShortText | None = None
+    year: int = Field(ge=1900, le=2100)
+    url: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    traceability: Traceability = Traceability.PRIMARY
+    note: LongText | None = None
+
+
+class Pedigree(BaseModel):
+    """ecoinvent / Weidema pedigree scores, 1 (best) to 5."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reliability: int = Field(ge=1, le=5)
+    completeness: int = Field(ge=1, le=5)
+    temporal: int = Field(ge=1, le=5)
+    geographical: int = Field(ge=1, le=5)
+    technological: int = Field(ge=1, le=5)
+
+
+class Uncertainty(BaseModel):
+    """A distribution in stats_arrays terms: lognormal (gsd), normal (sd), uniform, triangular."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    distribution: Annotated[
+        str, StringConstraints(pattern=r"^(lognormal|normal|uniform|triangular)$")
+    ]
+    gsd: float | None = Field(None, gt=1)
+    sd: float | None = Field(None, gt=0)
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+class Licence(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    identifier: ShortText  # SPDX id (CC-BY-4.0), "public-domain", "proprietary:<name>", …
+    redistribution: Redistribution
+    attribution: LongText | None = None
+
+
+class FactorData(BaseModel):
+    """The content of one factor version, as written by a contributor or an import."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lineage_key: Code
+    name_zh: ShortText
+    name_en: ShortText
+    description: LongText | None = None
+    activity: Code  # what it is a factor for, e.g. electricity.grid, fuel.natural_gas
+    classification: (
+        Annotated[str, StringConstraints(pattern=r"^(HS|CPC|ISIC|NACE):\S+$")] | None
+    ) = None
+    value: float = Field(description="kg CO2e per reference unit (with gwp_set) or per-gas")
+    unit: ShortText = Field(description="The reference unit the value is per: kWh, kg, t·km…")
+    gases: dict[Gas, float] = Field(default_factory=dict)
+    # The GWP100 set a CO2e value was computed with; "unstated" when the publisher does not say.
+    gwp_set: Annotated[str, StringConstraints(pattern=r"^(AR4|AR5|AR6|unstated)$")] | None = None
+    boundary: Boundary
+    system_model: Annotated[str, StringConstraints(max_length=64)] | None = None
+    geography: str
+    reference_year: int = Field(ge=1990, le=2100)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    technology: LongText | None = None
+    source: Source
+    pedigree: Pedigree | None = None
+    uncertainty: Uncertainty | None = None
+    licence: Licence
+
+    @field_validator("geography")
+    @classmethod
+    def _geography(cls, value: str) -> str:
+        if not GEOGRAPHY.match(value):
+            raise ValueError(
+                "use GLO, an ISO 3166-1 code (CN), an ISO 3166-2 code (CN-CQ) or a China grid "
+                "region (CN-GRID-SW)"
+            )
+        return value
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value: str) -> str:
+        try:
+            parse_unit(value)
+        except UnitError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FactorData:
+        if not self.gases and self.gwp_set is None:
+            raise ValueError("a CO2e total needs the gwp_set it was computed with (AR5 or AR6)")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        if same_dimension(self.unit, "kg_CO2e"):
+            raise ValueError("unit is the reference unit (kWh, kg…), not the CO2e numerator")
+        return self
