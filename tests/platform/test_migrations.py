@@ -27,6 +27,9 @@ from pcfhub.platform.tables import metadata
 TABLES = {
     "alembic_version",
     "api_clients",
+    "factor_lineages",
+    "factor_reviews",
+    "factor_versions",
     "grants",
     "ledger_entries",
     "ledger_keys",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pcfhub.factors import store as factors_store  # noqa: F401
 from pcfhub.ledger import store as ledger_store  # noqa: F401
 from pcfhub.platform import store as platform_store  # noqa: F401
 from pcfhub.platform.db import Base

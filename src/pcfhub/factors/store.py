@@ -1,0 +1,128 @@
+"""Factor tables: lineages, immutable versions (with search columns), and review records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from pcfhub.ledger.objects import object_kind
+from pcfhub.platform.db import Base, utcnow
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class FactorLineageRow(Base):
+    """One factor across its versions, under a stable key; owned by its contributor."""
+
+    __tablename__ = "factor_lineages"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    lineage_key: Mapped[str] = mapped_column(String(128), unique=True)
+    # None: reference data shipped with the platform (IPCC, MEE…), owned by no tenant.
+    contributor_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True, default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[FactorVersionRow]] = relationship(
+        back_populates="lineage", order_by="FactorVersionRow.version"
+    )
+
+
+class FactorVersionRow(Base):
+    """One immutable version of a factor. ``data`` is the whole record as submitted; the other
+    columns copy what search and filters need. Only ``status`` and its times change."""
+
+    __tablename__ = "factor_versions"
+    __table_args__ = (UniqueConstraint("lineage_id", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    lineage_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("factor_lineages.id", ondelete="RESTRICT"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(80))
+    # Search and filter columns, copied from ``data``.
+    name_zh: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    activity: Mapped[str] = mapped_column(String(128), index=True)
+    geography: Mapped[str] = mapped_column(String(16), index=True)
+    reference_year: Mapped[int] = mapped_column(Integer, index=True)
+    boundary: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(300))
+    dimension: Mapped[str] = mapped_column(String(200))
+    value: Mapped[float] = mapped_column(Float)
+    source_publisher: Mapped[str] = mapped_column(String(300))
+    redistribution: Mapped[str] = mapped_column(String(16))
+    search_text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)  # superseded / withdrawn
+
+    lineage: Mapped[FactorLineageRow] = relationship(back_populates="versions")
+
+
+class FactorReviewRow(Base):
+    """A reviewer's decision on a submitted version, with the checklist and the reasons."""
+
+    __tablename__ = "factor_reviews"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("factor_versions.id", ondelete="RESTRICT"), index=True
+    )
+    reviewer_organisation_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    reviewer_user_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    decision: Mapped[str] = mapped_column(String(16))  # published | rejected
+    checklist: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reasons: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def _ids(session: Session, table: type[Any]) -> list[str]:
+    return [str(i) for i in session.scalars(select(table.id))]
+
+
+def _get(session: Session, table: type[Any], object_id: str) -> Any:
+    try:
+        return session.get(table, uuid.UUID(object_id))
+    except ValueError:
+        return None
+
+
+@object_kind("factor_version", ids=lambda session: _ids(session, FactorVersionRow))
+def factor_version_content(session: Session, object_id: str) -> dict[str, Any] | None:
+    row = _get(session, FactorVersionRow, object_id)
+    if row is None:
+        return None
+    return {
+        "id": str(row.id),
+        "lineage_id": str(row.lineage_id),
+        "version": row.version,
+        "status": row.status,
+        "data": row.data,  # the record itself: an edited value is caught by pcfhub verify
+    }
+
+
+@object_kind("factor_review", ids=lambda session: _ids(session, FactorReviewRow))
+def factor_review_content(session: Session, object_id: str) -> dict[str, Any] | None:
+    row = _get(session, FactorReviewRow, object_id)
+    if row is None:
+        return None
+    return {
+        "id": str(row.id),
+        "version_id": str(row.version_id),
+        "decision": row.decision,
+        "checklist": row.checklist,
+        "reasons": row.reasons,
+    }
