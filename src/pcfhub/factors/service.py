@@ -1,0 +1,365 @@
+"""Factor use cases: draft, submit, review (publish or reject), withdraw, and reference imports.
+
+A version's record never changes once written; only its status moves:
+draft → submitted → published → superseded, or → rejected / withdrawn. Publishing a version
+supersedes the lineage's previously published one. Every step is a ledger entry in the same
+transaction. Reviewers are the editors and admins of the platform operator.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from pcfhub.factors.model import FactorData, FactorStatus
+from pcfhub.factors.schemas import FactorVersionPublic, ReviewDecision
+from pcfhub.factors.store import FactorLineageRow, FactorReviewRow, FactorVersionRow
+from pcfhub.ledger import service as ledger
+from pcfhub.ledger.canonical import content_hash
+from pcfhub.platform.authz import authorize, require_principal
+from pcfhub.platform.db import utcnow
+from pcfhub.platform.model import SYSTEM_ACTOR, Action, OrganisationKind, Principal, Role
+from pcfhub.platform.uow import UnitOfWork
+from pcfhub.units import get_registry, parse_unit
+
+# The review checklist (docs/factors.md): every item must hold for a version to be published.
+CHECKLIST = (
+    "source_cited",  # publisher, document, table and year identify where the value comes from
+    "value_matches_source",  # the value (and per-gas values) equal the cited table
+    "unit_and_boundary_right",  # reference unit and LCA boundary as the source states them
+    "geography_and_year_right",
+    "quality_scored",  # pedigree scores given and plausible
+    "licence_permits_listing",  # the licence allows the platform to list (and share) it
+)
+
+
+def _dimension(unit: str) -> str:
+    return str(get_registry().get_dimensionality(parse_unit(unit)))
+
+
+def _public(row: FactorVersionRow) -> FactorVersionPublic:
+    return FactorVersionPublic(
+        id=row.id,
+        lineage_key=row.lineage.lineage_key,
+        version=row.version,
+        status=FactorStatus(row.status),
+        contributor_id=row.lineage.contributor_id,
+        data=FactorData.model_validate(row.data),
+        content_hash=row.content_hash,
+        created_at=row.created_at,
+        submitted_at=row.submitted_at,
+        published_at=row.published_at,
+        ended_at=row.ended_at,
+    )
+
+
+def _record(
+    session: Session, principal: Principal | None, row: FactorVersionRow, action: str
+) -> None:
+    ledger.append(
+        session,
+        actor=principal.actor if principal else SYSTEM_ACTOR,
+        organisation_id=row.lineage.contributor_id,
+        action=action,
+        object_kind="factor_version",
+        object_id=str(row.id),
+    )
+
+
+def _new_version(
+    session: Session,
+    *,
+    data: FactorData,
+    contributor_id: uuid.UUID | None,
+    created_by: uuid.UUID | None,
+    status: FactorStatus,
+) -> FactorVersionRow:
+    lineage = session.scalar(
+        select(FactorLineageRow)
+        .where(FactorLineageRow.lineage_key == data.lineage_key)
+        .with_for_update()
+    )
+    if lineage is None:
+        lineage = FactorLineageRow(lineage_key=data.lineage_key, contributor_id=contributor_id)
+        session.add(lineage)
+        session.flush()
+    elif lineage.contributor_id != contributor_id:
+        raise ConflictError(
+            f"lineage_key: {data.lineage_key!r} belongs to another contributor; choose another key."
+        )
+    latest = session.scalar(
+        select(func.max(FactorVersionRow.version)).where(FactorVersionRow.lineage_id == lineage.id)
+    )
+    record = data.model_dump(mode="json")
+    now = utcnow()
+    row = FactorVersionRow(
+        lineage=lineage,
+        version=(latest or 0) + 1,
+        status=status.value,
+        data=record,
+        content_hash=content_hash(record),
+        name_zh=data.name_zh,
+        name_en=data.name_en,
+        activity=data.activity,
+        geography=data.geography,
+        reference_year=data.reference_year,
+        boundary=data.boundary.value,
+        unit=data.unit,
+        dimension=_dimension(data.unit),
+        value=data.value,
+        source_publisher=data.source.publisher,
+        redistribution=data.licence.redistribution.value,
+        search_text=" ".join(
+            part
+            for part in (
+                data.name_zh,
+                data.name_en,
+                data.description,
+                data.activity,
+                data.source.publisher,
+                data.source.document,
+                data.technology,
+            )
+            if part
+        ),
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _version(session: Session, version_id: uuid.UUID) -> FactorVersionRow:
+    row = session.get(FactorVersionRow, version_id)
+    if row is None:
+        raise NotFoundError(f"No factor version {version_id} here.")
+    return row
+
+
+def _authorize_contributor(
+    session: Session, principal: Principal | None, row: FactorVersionRow, action: Action
+) -> Principal:
+    principal = require_principal(principal)
+    owner = row.lineage.contributor_id
+    if owner is None:
+        raise PermissionDeniedError("Reference data shipped with the platform cannot be changed.")
+    authorize(
+        session, principal, action, owner_id=owner, object_kind="factor", object_id=str(row.id)
+    )
+    return principal
+
+
+def is_reviewer(principal: Principal | None) -> bool:
+    return (
+        principal is not None
+        and principal.organisation_kind == OrganisationKind.PLATFORM_OPERATOR
+        and principal.role in (Role.EDITOR, Role.ADMIN)
+        and (
+            principal.scopes is None
+            or bool({"factor:admin", "*:admin", "factor:*", "*:*"} & principal.scopes)
+        )
+    )
+
+
+def _require_status(row: FactorVersionRow, *allowed: FactorStatus) -> None:
+    if FactorStatus(row.status) not in allowed:
+        raise ConflictError(
+            f"status: factor version {row.id} is {row.status}; this needs "
+            + " or ".join(s.value for s in allowed)
+            + "."
+        )
+
+
+def create_draft(
+    uow: UnitOfWork, *, principal: Principal | None, data: FactorData
+) -> FactorVersionPublic:
+    """A new draft: the first version of a new lineage, or the next version of the
+    contributor's own lineage."""
+    principal = require_principal(principal)
+    authorize(
+        uow.session,
+        principal,
+        Action.WRITE,
+        owner_id=principal.organisation_id,
+        object_kind="factor",
+    )
+    row = _new_version(
+        uow.session,
+        data=data,
+        contributor_id=principal.organisation_id,
+        created_by=principal.user_id,
+        status=FactorStatus.DRAFT,
+    )
+    _record(uow.session, principal, row, "factor.drafted")
+    return _public(row)
+
+
+def submit(
+    uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
+) -> FactorVersionPublic:
+    """Send a draft to the reviewers."""
+    row = _version(uow.session, version_id)
+    principal = _authorize_contributor(uow.session, principal, row, Action.WRITE)
+    _require_status(row, FactorStatus.DRAFT)
+    row.status = FactorStatus.SUBMITTED.value
+    row.submitted_at = utcnow()
+    _record(uow.session, principal, row, "factor.submitted")
+    return _public(row)
+
+
+def review(
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    version_id: uuid.UUID,
+    decision: ReviewDecision,
+) -> FactorVersionPublic:
+    """A reviewer publishes (every checklist item holds) or rejects (with reasons)."""
+    if not is_reviewer(principal):
+        raise PermissionDeniedError("Only the platform operator's reviewers review factors.")
+    assert principal is not None
+    session = uow.session
+    row = _version(session, version_id)
+    _require_status(row, FactorStatus.SUBMITTED)
+    failed = [item for item in CHECKLIST if not decision.checklist.get(item, False)]
+    if decision.publish and failed:
+        raise InvalidInputError(
+            "checklist: to publish, every item must hold; not confirmed: " + ", ".join(failed)
+        )
+    if not decision.publish and not decision.reasons.strip():
+        raise InvalidInputError("reasons: say why the factor is rejected.")
+    review_row = FactorReviewRow(
+        version_id=row.id,
+        reviewer_organisation_id=principal.organisation_id,
+        reviewer_user_id=principal.user_id,
+        decision="published" if decision.publish else "rejected",
+        checklist={item: bool(decision.checklist.get(item, False)) for item in CHECKLIST},
+        reasons=decision.reasons,
+    )
+    session.add(review_row)
+    session.flush()
+    ledger.append(
+        session,
+        actor=principal.actor,
+        organisation_id=row.lineage.contributor_id,
+        action=f"factor.review.{review_row.decision}",
+        object_kind="factor_review",
+        object_id=str(review_row.id),
+    )
+    if decision.publish:
+        _publish(session, principal, row)
+    else:
+        row.status = FactorStatus.REJECTED.value
+        row.ended_at = utcnow()
+        _record(session, principal, row, "factor.rejected")
+    return _public(row)
+
+
+def _publish(session: Session, principal: Principal | None, row: FactorVersionRow) -> None:
+    now = utcnow()
+    for previous in session.scalars(
+        select(FactorVersionRow).where(
+            FactorVersionRow.lineage_id == row.lineage_id,
+            FactorVersionRow.status == FactorStatus.PUBLISHED.value,
+            FactorVersionRow.id != row.id,
+        )
+    ):
+        previous.status = FactorStatus.SUPERSEDED.value
+        previous.ended_at = now
+        _record(session, principal, previous, "factor.superseded")
+    row.status = FactorStatus.PUBLISHED.value
+    row.published_at = now
+    _record(session, principal, row, "factor.published")
+
+
+def withdraw(
+    uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
+) -> FactorVersionPublic:
+    """The contributor (or a reviewer) takes a version back; results that used it keep it."""
+    session = uow.session
+    row = _version(session, version_id)
+    if not is_reviewer(principal):
+        _authorize_contributor(session, principal, row, Action.WRITE)
+    _require_status(row, FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.PUBLISHED)
+    row.status = FactorStatus.WITHDRAWN.value
+    row.ended_at = utcnow()
+    _record(session, principal, row, "factor.withdrawn")
+    return _public(row)
+
+
+def get_version(
+    uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
+) -> FactorVersionPublic:
+    """Published, superseded and withdrawn versions are listed for everyone signed in; drafts,
+    submissions and rejections only for their contributor and the reviewers."""
+    principal = require_principal(principal)
+    row = _version(uow.session, version_id)
+    private = FactorStatus(row.status) in (
+        FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.REJECTED,
+    )  # fmt: skip
+    if private and not is_reviewer(principal):
+        if row.lineage.contributor_id is None:
+            raise NotFoundError(f"No factor version {version_id} here.")
+        authorize(
+            uow.session,
+            principal,
+            Action.READ,
+            owner_id=row.lineage.contributor_id,
+            object_kind="factor",
+            object_id=str(row.id),
+        )
+    return _public(row)
+
+
+@dataclass(frozen=True)
+class ReferenceImport:
+    file: str
+    published: int
+    unchanged: int
+    superseded: int
+
+
+def import_reference(uow: UnitOfWork, *, factors: list[FactorData], file: str) -> ReferenceImport:
+    """Publish shipped reference data (no contributor, no review: the source is the review).
+
+    A factor identical to its lineage's published version is left alone; a changed one becomes
+    a new version that supersedes it. Nothing is ever overwritten.
+    """
+    session = uow.session
+    published = unchanged = superseded = 0
+    for data in factors:
+        record = data.model_dump(mode="json")
+        current = session.scalar(
+            select(FactorVersionRow)
+            .join(FactorLineageRow)
+            .where(
+                FactorLineageRow.lineage_key == data.lineage_key,
+                FactorVersionRow.status == FactorStatus.PUBLISHED.value,
+            )
+        )
+        if current is not None and current.content_hash == content_hash(record):
+            unchanged += 1
+            continue
+        row = _new_version(
+            session, data=data, contributor_id=None, created_by=None, status=FactorStatus.SUBMITTED
+        )
+        _publish(session, None, row)
+        published += 1
+        superseded += current is not None
+    return ReferenceImport(file, published, unchanged, superseded)
+
+
+REFERENCE_DATA = Path(__file__).parents[1] / "data" / "factors"
+
+
+def reference_files() -> list[Path]:
+    """The CSV files of shipped reference factors (tables of fuel properties are not factors)."""
+    return sorted(
+        path for path in REFERENCE_DATA.glob("*.csv") if not path.name.endswith("_properties.csv")
+    )

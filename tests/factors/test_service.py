@@ -1,0 +1,251 @@
+"""The factor lifecycle on both databases: draft, submit, review, supersede, withdraw."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from pcfhub.factors import service
+from pcfhub.factors.model import FactorData, FactorStatus
+from pcfhub.factors.schemas import ReviewDecision
+from pcfhub.factors.store import FactorVersionRow
+from pcfhub.ledger import service as ledger
+from pcfhub.ledger.audit import audit_log
+from pcfhub.platform.context import Platform
+from pcfhub.platform.demo import DemoSignIn, seed_demo
+from pcfhub.platform.model import OrganisationKind, Principal, Role
+
+ALL_CONFIRMED = dict.fromkeys(service.CHECKLIST, True)
+
+
+def record(key: str = "acme.steel.hot-rolled", value: float = 2.1, **changes: Any) -> FactorData:
+    """A contributor's factor (illustrative: the value is made up for the test)."""
+    data: dict[str, Any] = {
+        "lineage_key": key,
+        "name_zh": "热轧钢卷（示例）",
+        "name_en": "Hot-rolled steel coil (illustrative)",
+        "activity": "material.steel.hot_rolled",
+        "value": value,
+        "unit": "kg",
+        "gwp_set": "AR6",
+        "boundary": "cradle_to_gate",
+        "geography": "CN-CQ",
+        "reference_year": 2025,
+        "source": {"publisher": "Acme Steel", "document": "EPD 2025-01", "year": 2025},
+        "licence": {"identifier": "CC-BY-4.0", "redistribution": "attribution"},
+    }
+    return FactorData.model_validate(data | changes)
+
+
+@pytest.fixture
+def demo(platform: Platform) -> dict[str, DemoSignIn]:
+    return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
+
+
+def acting(sign_in: DemoSignIn, role: Role = Role.ADMIN) -> Principal:
+    return Principal(
+        organisation_id=sign_in.organisation_id,
+        organisation_kind=sign_in.kind,
+        role=role,
+        user_id=sign_in.user_id,
+    )
+
+
+def test_a_factor_goes_from_draft_to_published_and_is_superseded_by_its_next_version(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    contributor, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    with platform.unit_of_work() as uow:
+        first = service.create_draft(uow, principal=contributor, data=record())
+        service.submit(uow, principal=contributor, version_id=first.id)
+        published = service.review(
+            uow,
+            principal=reviewer,
+            version_id=first.id,
+            decision=ReviewDecision(publish=True, checklist=ALL_CONFIRMED),
+        )
+        uow.commit()
+    assert (published.version, published.status) == (1, FactorStatus.PUBLISHED)
+    with platform.unit_of_work() as uow:
+        second = service.create_draft(uow, principal=contributor, data=record(value=1.9))
+        service.submit(uow, principal=contributor, version_id=second.id)
+        service.review(
+            uow,
+            principal=reviewer,
+            version_id=second.id,
+            decision=ReviewDecision(publish=True, checklist=ALL_CONFIRMED),
+        )
+        uow.commit()
+    with platform.unit_of_work() as uow:
+        old = service.get_version(uow, principal=contributor, version_id=first.id)
+        new = service.get_version(uow, principal=acting(demo["cq-laptop"]), version_id=second.id)
+        actions = [e.event["action"] for e in ledger.list_entries(
+            uow.session, organisation_id=contributor.organisation_id, limit=200)[0]]  # fmt: skip
+        report = audit_log(uow.session)
+    assert (old.status, old.data.value, old.ended_at is not None) == (
+        FactorStatus.SUPERSEDED,
+        2.1,
+        True,
+    )  # the old version keeps its value: results that used it still point to it
+    assert (new.version, new.status, new.data.value) == (2, FactorStatus.PUBLISHED, 1.9)
+    for step in ("factor.drafted", "factor.submitted", "factor.review.published",
+                 "factor.published", "factor.superseded"):  # fmt: skip
+        assert step in actions
+    assert report.ok, report.problems
+
+
+def test_review_needs_a_reviewer_the_whole_checklist_or_reasons(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    contributor, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    with platform.unit_of_work() as uow:
+        draft = service.create_draft(uow, principal=contributor, data=record())
+        with pytest.raises(ConflictError, match="is draft"):
+            service.review(
+                uow,
+                principal=reviewer,
+                version_id=draft.id,
+                decision=ReviewDecision(publish=True, checklist=ALL_CONFIRMED),
+            )
+        service.submit(uow, principal=contributor, version_id=draft.id)
+        with pytest.raises(PermissionDeniedError, match="reviewers"):
+            service.review(
+                uow,
+                principal=contributor,  # contributors do not review their own factors
+                version_id=draft.id,
+                decision=ReviewDecision(publish=True, checklist=ALL_CONFIRMED),
+            )
+        with pytest.raises(PermissionDeniedError):
+            service.review(
+                uow,
+                principal=acting(demo["operator"], Role.VIEWER),
+                version_id=draft.id,
+                decision=ReviewDecision(publish=True, checklist=ALL_CONFIRMED),
+            )
+        partial = dict(ALL_CONFIRMED, value_matches_source=False)
+        with pytest.raises(InvalidInputError, match="value_matches_source"):
+            service.review(
+                uow,
+                principal=reviewer,
+                version_id=draft.id,
+                decision=ReviewDecision(publish=True, checklist=partial),
+            )
+        with pytest.raises(InvalidInputError, match="reasons"):
+            service.review(
+                uow, principal=reviewer, version_id=draft.id, decision=ReviewDecision(publish=False)
+            )
+        rejected = service.review(
+            uow,
+            principal=reviewer,
+            version_id=draft.id,
+            decision=ReviewDecision(publish=False, reasons="The EPD gives 2.3, not 2.1."),
+        )
+        uow.commit()
+    assert rejected.status == FactorStatus.REJECTED
+
+
+def test_drafts_are_private_to_their_contributor_and_the_reviewers(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    contributor = acting(demo["cq-battery"])
+    with platform.unit_of_work() as uow:
+        draft = service.create_draft(uow, principal=contributor, data=record())
+        uow.commit()
+    with platform.unit_of_work() as uow:
+        assert service.get_version(uow, principal=contributor, version_id=draft.id).id == draft.id
+        assert service.get_version(uow, principal=acting(demo["operator"]), version_id=draft.id)
+        with pytest.raises(NotFoundError):
+            service.get_version(uow, principal=acting(demo["cq-laptop"]), version_id=draft.id)
+        with pytest.raises(NotFoundError):
+            service.submit(uow, principal=acting(demo["cq-laptop"]), version_id=draft.id)
+        with pytest.raises(NotFoundError):
+            service.get_version(uow, principal=contributor, version_id=uuid.uuid4())
+
+
+def test_another_contributor_cannot_add_versions_to_a_lineage(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    with platform.unit_of_work() as uow:
+        service.create_draft(uow, principal=acting(demo["cq-battery"]), data=record())
+        with pytest.raises(ConflictError, match="another contributor"):
+            service.create_draft(uow, principal=acting(demo["cq-laptop"]), data=record())
+
+
+def test_withdrawing_keeps_the_version_and_records_it(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    contributor = acting(demo["cq-battery"])
+    with platform.unit_of_work() as uow:
+        draft = service.create_draft(uow, principal=contributor, data=record())
+        withdrawn = service.withdraw(uow, principal=contributor, version_id=draft.id)
+        with pytest.raises(ConflictError):
+            service.withdraw(uow, principal=contributor, version_id=draft.id)
+        uow.commit()
+    assert withdrawn.status == FactorStatus.WITHDRAWN
+    assert withdrawn.data == record()
+
+
+def test_a_failed_review_writes_nothing(platform: Platform, demo: dict[str, DemoSignIn]) -> None:
+    contributor, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    with platform.unit_of_work() as uow:
+        draft = service.create_draft(uow, principal=contributor, data=record())
+        service.submit(uow, principal=contributor, version_id=draft.id)
+        uow.commit()
+    with platform.unit_of_work() as uow:
+        before = ledger.size(uow.session)
+
+    def review_then_crash() -> None:
+        with platform.unit_of_work() as uow:
+            service.review(
+                uow,
+                principal=reviewer,
+                version_id=draft.id,
+                decision=ReviewDecision(publish=True, checklist=ALL_CONFIRMED),
+            )
+            raise RuntimeError("crash before commit")
+
+    with pytest.raises(RuntimeError):
+        review_then_crash()
+    with platform.unit_of_work() as uow:
+        assert ledger.size(uow.session) == before
+        still = service.get_version(uow, principal=contributor, version_id=draft.id)
+    assert still.status == FactorStatus.SUBMITTED
+
+
+def test_reference_data_is_published_once_and_a_change_becomes_a_new_version(
+    platform: Platform,
+) -> None:
+    shipped = [
+        record(key="ref.a", value=1.0, source={"publisher": "IPCC", "document": "d", "year": 2006},
+               licence={"identifier": "public-domain", "redistribution": "open"}),
+        record(key="ref.b", value=2.0, source={"publisher": "IPCC", "document": "d", "year": 2006},
+               licence={"identifier": "public-domain", "redistribution": "open"}),
+    ]  # fmt: skip
+    with platform.unit_of_work() as uow:
+        first = service.import_reference(uow, factors=shipped, file="test.csv")
+        uow.commit()
+    with platform.unit_of_work() as uow:
+        again = service.import_reference(uow, factors=shipped, file="test.csv")
+        changed = service.import_reference(
+            uow, factors=[shipped[0].model_copy(update={"value": 1.5})], file="test.csv"
+        )
+        uow.commit()
+    assert (first.published, first.unchanged) == (2, 0)
+    assert (again.published, again.unchanged) == (0, 2)
+    assert (changed.published, changed.superseded) == (1, 1)
+    anyone = Principal(
+        organisation_id=uuid.uuid4(),
+        organisation_kind=OrganisationKind.BANK,
+        role=Role.VIEWER,
+    )
+    with platform.unit_of_work() as uow:
+        assert audit_log(uow.session).ok
+        ids = uow.session.scalars(select(FactorVersionRow.id)).all()
+        statuses = sorted(
+            service.get_version(uow, principal=anyone, version_id=i).status for i in ids
+        )
+    assert statuses == [FactorStatus.PUBLISHED, FactorStatus.PUBLISHED, FactorStatus.SUPERSEDED]
