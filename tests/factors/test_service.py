@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from pcfhub.factors import service
@@ -249,3 +249,28 @@ def test_reference_data_is_published_once_and_a_change_becomes_a_new_version(
             service.get_version(uow, principal=anyone, version_id=i).status for i in ids
         )
     assert statuses == [FactorStatus.PUBLISHED, FactorStatus.PUBLISHED, FactorStatus.SUPERSEDED]
+
+
+def test_a_factor_value_edited_behind_the_applications_back_is_named_by_the_audit(
+    platform: Platform,
+) -> None:
+    shipped = record(key="ref.a", value=1.0, licence={"identifier": "public-domain",
+                                                      "redistribution": "open"})  # fmt: skip
+    with platform.unit_of_work() as uow:
+        service.import_reference(uow, factors=[shipped], file="test.csv")
+        uow.commit()
+    with platform.unit_of_work() as uow:
+        row = uow.session.scalars(select(FactorVersionRow)).one()
+        forged = dict(row.data, value=0.5)
+        row_id = row.id
+    with platform.engine.begin() as connection:
+        connection.execute(
+            update(FactorVersionRow.__table__)
+            .where(FactorVersionRow.__table__.c.id == row_id)
+            .values(data=forged)
+        )
+    with platform.unit_of_work() as uow:
+        report = audit_log(uow.session)
+    assert report.first_problem is not None
+    assert f"factor_version {row_id}" in report.first_problem.message
+    assert "has changed" in report.first_problem.message
