@@ -15,6 +15,7 @@ from pcfhub.calc.montecarlo import monte_carlo
 from pcfhub.calc.paths import supply_chain_paths
 from pcfhub.demo import load_model
 from pcfhub.errors import PcfhubError
+from pcfhub.factors.commands import factors
 from pcfhub.platform.commands import add_platform_commands
 
 app = typer.Typer(
@@ -157,6 +158,7 @@ def calc(
 
 
 add_platform_commands(app, console)
+app.add_typer(factors, name="factors")
 
 
 if __name__ == "__main__":  # python -m pcfhub.cli

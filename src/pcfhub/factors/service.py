@@ -19,6 +19,7 @@ from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, Permi
 from pcfhub.factors.model import FactorData, FactorStatus
 from pcfhub.factors.schemas import FactorVersionPublic, ReviewDecision
 from pcfhub.factors.store import FactorLineageRow, FactorReviewRow, FactorVersionRow
+from pcfhub.factors.tabular import read_csv
 from pcfhub.ledger import service as ledger
 from pcfhub.ledger.canonical import content_hash
 from pcfhub.platform.authz import authorize, require_principal
@@ -363,3 +364,10 @@ def reference_files() -> list[Path]:
     return sorted(
         path for path in REFERENCE_DATA.glob("*.csv") if not path.name.endswith("_properties.csv")
     )
+
+
+def import_shipped_reference(uow: UnitOfWork) -> list[ReferenceImport]:
+    """Publish every shipped reference file (src/pcfhub/data/factors); safe to repeat."""
+    return [
+        import_reference(uow, factors=read_csv(path), file=path.name) for path in reference_files()
+    ]

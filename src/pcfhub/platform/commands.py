@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from pcfhub.config import get_settings
 from pcfhub.errors import InvalidInputError, PcfhubError
+from pcfhub.factors.service import import_shipped_reference
 from pcfhub.ledger.audit import audit_log
 from pcfhub.ledger.service import size as ledger_size
 from pcfhub.ledger.signing import SignedTreeHead, key_id, load_public_key
@@ -74,8 +75,13 @@ def add_platform_commands(app: typer.Typer, console: Console) -> None:
         try:
             platform.init()
             sign_ins = seed_demo(platform)
+            with platform.unit_of_work() as uow:
+                factor_reports = import_shipped_reference(uow)
+                uow.commit()
         except PcfhubError as error:
             raise _fail(console, error) from error
+        published = sum(r.published + r.unchanged for r in factor_reports)
+        console.print(f"Reference emission factors: {published} published (pcfhub factors show …)")
         console.print(
             "Demo sign-ins 演示账户 (organisations are fictitious; passwords change every run):"
         )

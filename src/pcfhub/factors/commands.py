@@ -1,0 +1,116 @@
+"""`pcfhub factors …`: load the shipped reference data, import drafts, export, show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+
+from pcfhub.config import get_settings
+from pcfhub.errors import NotFoundError, PcfhubError
+from pcfhub.factors import service
+from pcfhub.factors.model import FactorData, FactorStatus
+from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
+from pcfhub.factors.tabular import read_csv, write_csv
+from pcfhub.platform.context import Platform
+from pcfhub.platform.model import OrganisationKind, Principal, Role
+from pcfhub.platform.service import organisation_by_slug
+
+factors = typer.Typer(help="The emission-factor database (因子数据库).", no_args_is_help=True)
+console = Console()
+
+
+def _fail(error: PcfhubError) -> typer.Exit:
+    console.print(f"[red]{error.title}:[/red] {error}")
+    return typer.Exit(code=2)
+
+
+@factors.command("import-reference")
+def import_reference() -> None:
+    """Publish the reference factors shipped with pcfhub (IPCC, MEE/NBS…); safe to repeat."""
+    platform = Platform.from_settings(get_settings())
+    try:
+        with platform.unit_of_work() as uow:
+            reports = service.import_shipped_reference(uow)
+            uow.commit()
+    except PcfhubError as error:
+        raise _fail(error) from error
+    for report in reports:
+        console.print(
+            f"{report.file}: {report.published} published, {report.unchanged} unchanged, "
+            f"{report.superseded} superseded"
+        )
+
+
+@factors.command("import")
+def import_drafts(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV in the template.")],
+    organisation: Annotated[str, typer.Option(help="Slug of the contributing organisation.")],
+) -> None:
+    """Import a CSV of factors as drafts of an organisation; all rows or none."""
+    platform = Platform.from_settings(get_settings())
+    try:
+        records = read_csv(file)  # the whole file is checked before anything is written
+        with platform.unit_of_work() as uow:
+            org = organisation_by_slug(uow.session, organisation)
+            principal = Principal(
+                organisation_id=org.id,
+                organisation_kind=OrganisationKind(org.kind),
+                role=Role.EDITOR,
+            )
+            for data in records:
+                service.create_draft(uow, principal=principal, data=data)
+            uow.commit()
+    except PcfhubError as error:
+        raise _fail(error) from error
+    console.print(f"{len(records)} draft(s) created for {organisation} from {file.name}.")
+
+
+@factors.command("export")
+def export(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="CSV file to write.")],
+    status: Annotated[FactorStatus, typer.Option(help="Which versions.")] = FactorStatus.PUBLISHED,
+) -> None:
+    """Export factor versions of one status as a CSV in the template (lossless)."""
+    platform = Platform.from_settings(get_settings())
+    with platform.unit_of_work(read_only=True) as uow:
+        rows = uow.session.scalars(
+            select(FactorVersionRow)
+            .join(FactorLineageRow)
+            .where(FactorVersionRow.status == status.value)
+            .order_by(FactorLineageRow.lineage_key, FactorVersionRow.version)
+        )
+        records = [FactorData.model_validate(row.data) for row in rows]
+    write_csv(records, file)
+    console.print(f"{len(records)} {status.value} factor version(s) written to {file}.")
+
+
+@factors.command("show")
+def show(lineage_key: Annotated[str, typer.Argument(help="The factor's lineage key.")]) -> None:
+    """Every version of one factor, with its value, status and source."""
+    platform = Platform.from_settings(get_settings())
+    with platform.unit_of_work(read_only=True) as uow:
+        lineage = uow.session.scalar(
+            select(FactorLineageRow).where(FactorLineageRow.lineage_key == lineage_key)
+        )
+        if lineage is None:
+            raise _fail(NotFoundError(f"No factor with lineage key {lineage_key!r}."))
+        for row in lineage.versions:
+            data = FactorData.model_validate(row.data)
+            console.print(
+                f"v{row.version} [{row.status}] {data.name_zh} / {data.name_en}: "
+                f"{data.value:g} kg CO2e/{data.unit}, {data.geography} {data.reference_year}",
+                highlight=False,
+                markup=False,
+            )
+            source = data.source
+            console.print(
+                f"    source: {source.publisher}, {source.document}"
+                + (f", {source.table}" if source.table else "")
+                + f" ({source.year}); {source.traceability}",
+                highlight=False,
+                markup=False,
+            )
