@@ -148,7 +148,7 @@ class FactorData(BaseModel):
     unit: ShortText = Field(description="The reference unit the value is per: kWh, kg, t·km…")
     gases: dict[Gas, float] = Field(default_factory=dict)
     # The GWP100 set a CO2e value was computed with; "unstated" when the publisher does not say.
-    gwp_set: Annotated[str, StringConstraints(pattern=r"^(AR4|AR5|AR6|unstated)$")] | None = None
+    gwp_set: Annotated[str, StringConstraints(pattern=r"^(AR4|AR5|AR6|unstated)$")]
     boundary: Boundary
     system_model: Annotated[str, StringConstraints(max_length=64)] | None = None
     geography: str
@@ -182,8 +182,6 @@ class FactorData(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> FactorData:
-        if not self.gases and self.gwp_set is None:
-            raise ValueError("a CO2e total needs the gwp_set it was computed with (AR5 or AR6)")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         if same_dimension(self.unit, "kg_CO2e"):

@@ -31,7 +31,7 @@ COLUMNS = (
     "uncertainty_maximum",
     "licence", "licence_redistribution", "licence_attribution",
 )  # fmt: skip
-REQUIRED = ("lineage_key", "name_zh", "name_en", "activity", "value", "unit", "boundary",
+REQUIRED = ("lineage_key", "name_zh", "name_en", "activity", "value", "unit", "gwp_set", "boundary",
             "geography", "reference_year", "source_publisher", "source_document", "source_year",
             "licence", "licence_redistribution")  # fmt: skip
 SCALARS = (
