@@ -18,6 +18,8 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
+from pcfhub.factors import service as factor_service
+from pcfhub.factors.model import FactorData
 from pcfhub.ledger import service as ledger
 from pcfhub.platform import clients, grants, service
 from pcfhub.platform.context import Platform
@@ -57,6 +59,7 @@ CALLER_SCOPED = {
     ("get", "/api/v1/grants"),  # grants the caller's organisation gave or received
     ("post", "/api/v1/grants"),  # B grants the third organisation something of B's
     ("get", "/api/v1/ledger/entries"),  # the caller's organisation's entries
+    ("post", "/api/v1/factors"),  # B drafts a factor of its own
 }
 ALLOWLIST = PUBLIC_BY_DESIGN | CALLER_SCOPED
 REFUSALS = {401, 403, 404, 422}
@@ -79,6 +82,33 @@ BODY_EXAMPLES: dict[str, Any] = {
     "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
     "grant_type": "client_credentials",
     "scope": "*:*",
+    # a factor record (FactorData) and a review decision
+    "lineage_key": "walk.factor",
+    "name_zh": "巡检因子",
+    "name_en": "Walk factor",
+    "activity": "walk.activity",
+    "value": 1.0,
+    "unit": "kg",
+    "gwp_set": "AR6",
+    "geography": "GLO",
+    "reference_year": 2025,
+    "source": {"publisher": "Walk", "document": "Walk", "year": 2025},
+    "licence": {"identifier": "CC-BY-4.0", "redistribution": "attribution"},
+    "classification": "HS:850760",
+    "valid_from": "2025-01-01",
+    "valid_to": "2025-12-31",
+    "gases": {"co2_fossil": 1.0},
+    "pedigree": {
+        "reliability": 2,
+        "completeness": 2,
+        "temporal": 1,
+        "geographical": 2,
+        "technological": 2,
+    },
+    "uncertainty": {"distribution": "lognormal", "gsd": 1.2},
+    "publish": False,
+    "checklist": {},
+    "reasons": "Tenant isolation walk",
 }
 
 
@@ -148,6 +178,24 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
                 expires_at=datetime.now(UTC) + timedelta(days=60),
             ),
         )
+        draft = factor_service.create_draft(
+            uow,
+            principal=principal,
+            data=FactorData(
+                lineage_key=f"{who.organisation}.confidential.steel",
+                name_zh="保密钢材因子",
+                name_en=f"{who.organisation} confidential steel factor",
+                activity="material.steel",
+                value=1.8,  # illustrative
+                unit="kg",
+                gwp_set="AR6",
+                boundary="cradle_to_gate",
+                geography="CN-CQ",
+                reference_year=2025,
+                source={"publisher": who.organisation, "document": "internal", "year": 2025},
+                licence={"identifier": "proprietary:internal", "redistribution": "none"},
+            ),
+        )
         uow.commit()
     api_client = create_api_client(platform, organisation_id, scopes=["*:read"], role=Role.VIEWER)
     with platform.unit_of_work() as uow:
@@ -171,6 +219,7 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
             "membership_id": str(non_admin.id),
             "api_client_id": str(api_client.id),
             "grant_id": str(grant.id),
+            "factor_version_id": str(draft.id),  # a private draft
             "index": str(index),  # one of the organisation's ledger entries
             "tree_size": str(size),  # heads are public: the current size
         },
@@ -182,6 +231,7 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
         },
     )
     tenant.identifiers |= {str(organisation_id), organisation.slug, organisation.name}
+    tenant.identifiers |= {str(draft.id), draft.lineage_key}
     for m in members:
         tenant.identifiers |= {str(m.id), str(m.user_id), m.email}
     for c in client_list:

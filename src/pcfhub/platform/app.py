@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from pcfhub import __version__
 from pcfhub.config import Settings, get_settings
+from pcfhub.factors.api import router as factors_router
 from pcfhub.ledger.api import router as ledger_router
 from pcfhub.platform.api import router as platform_router
 from pcfhub.platform.context import Platform
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     install_problem_handlers(app)
     app.include_router(platform_router, prefix=API_PREFIX)
     app.include_router(ledger_router, prefix=API_PREFIX)
+    app.include_router(factors_router, prefix=API_PREFIX)
     app.include_router(token_router)
     app.include_router(health_router)
     install_web(app)

@@ -1,0 +1,80 @@
+"""The factor lifecycle through the HTTP API, with tokens of three organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pcfhub.factors.service import CHECKLIST
+from pcfhub.platform.context import Platform
+from pcfhub.platform.demo import DemoSignIn, seed_demo
+from tests.platform.conftest import API, make_client, token_headers
+
+RECORD: dict[str, Any] = {
+    "lineage_key": "cq-battery.cell.lfp",
+    "name_zh": "磷酸铁锂电芯（示例）",
+    "name_en": "LFP cell (illustrative)",
+    "activity": "battery.cell.lfp",
+    "value": 55.0,  # illustrative, per kWh of capacity
+    "unit": "kWh",
+    "gwp_set": "AR6",
+    "boundary": "cradle_to_gate",
+    "geography": "CN-CQ",
+    "reference_year": 2025,
+    "source": {"publisher": "CQ Demo Battery Co.", "document": "PCF study 2025", "year": 2025},
+    "licence": {"identifier": "CC-BY-4.0", "redistribution": "attribution"},
+}
+
+
+@pytest.fixture
+def demo(platform: Platform) -> dict[str, DemoSignIn]:
+    return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
+
+
+def test_draft_submit_publish_and_read_over_http(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    client = make_client(platform)
+    maker = token_headers(platform, client, demo["cq-battery"].organisation_id)
+    reviewer = token_headers(platform, client, demo["operator"].organisation_id)
+    other = token_headers(platform, client, demo["cq-laptop"].organisation_id)
+
+    created = client.post(f"{API}/factors", json=RECORD, headers=maker)
+    assert created.status_code == 201, created.text
+    version = created.json()["id"]
+    assert created.json()["status"] == "draft"
+    assert client.get(f"{API}/factors/versions/{version}", headers=other).status_code == 404
+
+    assert (
+        client.post(f"{API}/factors/versions/{version}/submit", headers=maker).json()["status"]
+        == "submitted"
+    )
+    refused = client.post(
+        f"{API}/factors/versions/{version}/review",
+        json={"publish": True, "checklist": dict.fromkeys(CHECKLIST, True)},
+        headers=maker,
+    )
+    assert refused.status_code == 403
+    published = client.post(
+        f"{API}/factors/versions/{version}/review",
+        json={"publish": True, "checklist": dict.fromkeys(CHECKLIST, True)},
+        headers=reviewer,
+    )
+    assert published.status_code == 200, published.text
+    seen = client.get(f"{API}/factors/versions/{version}", headers=other)
+    assert seen.status_code == 200
+    assert seen.json()["status"] == "published"
+    assert seen.json()["data"]["value"] == 55.0
+
+
+def test_a_bad_record_is_422_naming_the_field(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    client = make_client(platform)
+    maker = token_headers(platform, client, demo["cq-battery"].organisation_id)
+    bad = RECORD | {"geography": "Chongqing", "unit": "bananas"}
+    response = client.post(f"{API}/factors", json=bad, headers=maker)
+    assert response.status_code == 422
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert fields == {"geography", "unit"}
