@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,9 +16,12 @@ from pcfhub.factors.schemas import ReviewDecision
 from pcfhub.factors.store import FactorVersionRow
 from pcfhub.ledger import service as ledger
 from pcfhub.ledger.audit import audit_log
+from pcfhub.platform import grants
 from pcfhub.platform.context import Platform
+from pcfhub.platform.db import utcnow
 from pcfhub.platform.demo import DemoSignIn, seed_demo
 from pcfhub.platform.model import OrganisationKind, Principal, Role
+from pcfhub.platform.schemas import GrantCreate
 
 ALL_CONFIRMED = dict.fromkeys(service.CHECKLIST, True)
 
@@ -274,3 +278,42 @@ def test_a_factor_value_edited_behind_the_applications_back_is_named_by_the_audi
     assert report.first_problem is not None
     assert f"factor_version {row_id}" in report.first_problem.message
     assert "has changed" in report.first_problem.message
+
+
+def test_a_proprietary_factor_is_shown_only_to_licence_holders(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    contributor, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    customer = acting(demo["cq-laptop"])
+    licensed = record(licence={"identifier": "proprietary:cq-battery", "redistribution": "none"})
+    with platform.unit_of_work() as uow:
+        version = service.create_draft(uow, principal=contributor, data=licensed)
+        service.submit(uow, principal=contributor, version_id=version.id)
+        service.review(
+            uow,
+            principal=reviewer,
+            version_id=version.id,
+            decision=ReviewDecision(publish=True, checklist=ALL_CONFIRMED),
+        )
+        uow.commit()
+    with platform.unit_of_work() as uow:
+        with pytest.raises(NotFoundError):
+            service.get_version(uow, principal=customer, version_id=version.id)
+        lineage_id = uow.session.get(FactorVersionRow, version.id).lineage_id
+        grants.create_grant(
+            uow,
+            principal=contributor,
+            data=GrantCreate(
+                grantee="cq-laptop",
+                object_kind="factor",
+                object_id=str(lineage_id),
+                purpose="Licence for the LFP cell factor",
+                expires_at=utcnow() + timedelta(days=365),
+            ),
+        )
+        uow.commit()
+    with platform.unit_of_work() as uow:
+        seen = service.get_version(uow, principal=customer, version_id=version.id)
+        with pytest.raises(NotFoundError):
+            service.get_version(uow, principal=acting(demo["green-bank"]), version_id=version.id)
+    assert seen.data.value == licensed.value

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from pcfhub.factors.model import FactorData, FactorStatus
+from pcfhub.factors.model import FactorData, FactorStatus, Redistribution
 from pcfhub.factors.schemas import FactorVersionPublic, ReviewDecision
 from pcfhub.factors.store import FactorLineageRow, FactorReviewRow, FactorVersionRow
 from pcfhub.factors.tabular import read_csv
@@ -297,23 +297,35 @@ def withdraw(
 def get_version(
     uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
 ) -> FactorVersionPublic:
-    """Published, superseded and withdrawn versions are listed for everyone signed in; drafts,
-    submissions and rejections only for their contributor and the reviewers."""
+    """Published, superseded and withdrawn versions are open to everyone signed in; drafts,
+    submissions and rejections only to their contributor and the reviewers.
+
+    A proprietary factor (redistribution ``none``) is shown only to its contributor, the
+    reviewers and organisations holding a licence: a grant of kind ``factor`` on its lineage.
+    """
     principal = require_principal(principal)
     row = _version(uow.session, version_id)
+    owner = row.lineage.contributor_id
+    if is_reviewer(principal):
+        return _public(row)
+    if owner is not None and owner == principal.organisation_id:
+        # Own organisation: the role and the token's scopes still apply.
+        authorize(uow.session, principal, Action.READ, owner_id=owner, object_kind="factor")
+        return _public(row)
     private = FactorStatus(row.status) in (
         FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.REJECTED,
     )  # fmt: skip
-    if private and not is_reviewer(principal):
-        if row.lineage.contributor_id is None:
-            raise NotFoundError(f"No factor version {version_id} here.")
-        authorize(
+    if private or (owner is None and row.redistribution == Redistribution.NONE.value):
+        raise NotFoundError(f"No factor version {version_id} here.")
+    if row.redistribution == Redistribution.NONE.value:
+        assert owner is not None
+        authorize(  # a licence: the contributor's grant on this lineage
             uow.session,
             principal,
             Action.READ,
-            owner_id=row.lineage.contributor_id,
+            owner_id=owner,
             object_kind="factor",
-            object_id=str(row.id),
+            object_id=str(row.lineage_id),
         )
     return _public(row)
 

@@ -26,7 +26,7 @@ from pcfhub.platform.uow import UnitOfWork
 # What one organisation may open to another: its footprint studies (to a verifier) and its
 # results (to a bank, a buyer, a certification body). Later capabilities add their kinds here;
 # platform objects (members, API clients, grants, the organisation itself) are never shared.
-SHAREABLE_KINDS = frozenset({"study", "result"})
+SHAREABLE_KINDS = frozenset({"study", "result", "factor"})  # factor: a licence on one lineage
 
 
 def _grant_public(row: GrantRow) -> GrantPublic:
