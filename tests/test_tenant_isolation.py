@@ -60,6 +60,7 @@ CALLER_SCOPED = {
     ("post", "/api/v1/grants"),  # B grants the third organisation something of B's
     ("get", "/api/v1/ledger/entries"),  # the caller's organisation's entries
     ("post", "/api/v1/factors"),  # B drafts a factor of its own
+    ("get", "/api/v1/factors"),  # published factors, and the caller's own drafts
 }
 ALLOWLIST = PUBLIC_BY_DESIGN | CALLER_SCOPED
 REFUSALS = {401, 403, 404, 422}

@@ -4,15 +4,26 @@ what is published."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from pcfhub.factors import service
 from pcfhub.factors.model import FactorData
 from pcfhub.factors.schemas import FactorVersionPublic, ReviewDecision
+from pcfhub.factors.search import FactorQuery
 from pcfhub.platform.deps import PrincipalDep, UowDep
+from pcfhub.platform.schemas import Page
 
 router = APIRouter(prefix="/factors", tags=["factors"])
+
+
+@router.get("")
+def search(
+    query: Annotated[FactorQuery, Query()], uow: UowDep, principal: PrincipalDep
+) -> Page[FactorVersionPublic]:
+    """Search by words (Chinese or English) and filters; nearest geography first, then newest."""
+    return service.search_factors(uow, principal=principal, query=query)
 
 
 @router.post("", status_code=201)

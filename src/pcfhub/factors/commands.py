@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from pcfhub.config import get_settings
 from pcfhub.errors import NotFoundError, PcfhubError
 from pcfhub.factors import service
 from pcfhub.factors.model import FactorData, FactorStatus
+from pcfhub.factors.search import FactorQuery
 from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
 from pcfhub.factors.tabular import read_csv, write_csv
 from pcfhub.platform.context import Platform
@@ -114,3 +116,38 @@ def show(lineage_key: Annotated[str, typer.Argument(help="The factor's lineage k
                 highlight=False,
                 markup=False,
             )
+
+
+@factors.command("search")
+def search(
+    words: Annotated[str, typer.Argument(help="Words in Chinese or English.")] = "",
+    geography: Annotated[
+        str | None, typer.Option(help="e.g. CN-CQ (falls back to CN-GRID-SW, CN, GLO).")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="Reference year.")] = None,
+    unit: Annotated[
+        str | None, typer.Option(help="A unit of the dimension wanted, e.g. kWh.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 20,
+) -> None:
+    """Search the published factors (reference data and published contributions)."""
+    platform = Platform.from_settings(get_settings())
+    query = FactorQuery(q=words or None, geography=geography, year=year, unit=unit, limit=limit)
+    reader = Principal(  # the platform itself reads: published, openly licensed factors
+        organisation_id=uuid.UUID(int=0), organisation_kind=OrganisationKind.PLATFORM_OPERATOR,
+        role=Role.VIEWER,
+    )  # fmt: skip
+    try:
+        with platform.unit_of_work(read_only=True) as uow:
+            page = service.search_factors(uow, principal=reader, query=query)
+    except PcfhubError as error:
+        raise _fail(error) from error
+    console.print(f"{page.count} found; the first {len(page.data)}:", highlight=False)
+    for version in page.data:
+        data = version.data
+        console.print(
+            f"  {data.value:g} kg CO2e/{data.unit}  {data.geography} {data.reference_year}  "
+            f"{data.name_zh} / {data.name_en}  [{version.lineage_key} v{version.version}]",
+            highlight=False,
+            markup=False,
+        )

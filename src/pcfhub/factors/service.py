@@ -18,13 +18,17 @@ from sqlalchemy.orm import Session
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from pcfhub.factors.model import FactorData, FactorStatus, Redistribution
 from pcfhub.factors.schemas import FactorVersionPublic, ReviewDecision
+from pcfhub.factors.search import FactorQuery, index_for_search, search_statement
 from pcfhub.factors.store import FactorLineageRow, FactorReviewRow, FactorVersionRow
 from pcfhub.factors.tabular import read_csv
+from pcfhub.factors.text import token_text
 from pcfhub.ledger import service as ledger
 from pcfhub.ledger.canonical import content_hash
 from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.db import utcnow
 from pcfhub.platform.model import SYSTEM_ACTOR, Action, OrganisationKind, Principal, Role
+from pcfhub.platform.pages import page_of
+from pcfhub.platform.schemas import Page
 from pcfhub.platform.uow import UnitOfWork
 from pcfhub.units import get_registry, parse_unit
 
@@ -115,24 +119,22 @@ def _new_version(
         value=data.value,
         source_publisher=data.source.publisher,
         redistribution=data.licence.redistribution.value,
-        search_text=" ".join(
-            part
-            for part in (
-                data.name_zh,
-                data.name_en,
-                data.description,
-                data.activity,
-                data.source.publisher,
-                data.source.document,
-                data.technology,
-            )
-            if part
+        search_text=token_text(
+            data.name_zh,
+            data.name_en,
+            data.description,
+            data.activity,
+            data.geography,
+            data.source.publisher,
+            data.source.document,
+            data.technology,
         ),
         created_by=created_by,
         created_at=now,
     )
     session.add(row)
     session.flush()
+    index_for_search(session, row)
     return row
 
 
@@ -383,3 +385,26 @@ def import_shipped_reference(uow: UnitOfWork) -> list[ReferenceImport]:
     return [
         import_reference(uow, factors=read_csv(path), file=path.name) for path in reference_files()
     ]
+
+
+def search_factors(
+    uow: UnitOfWork, *, principal: Principal | None, query: FactorQuery
+) -> Page[FactorVersionPublic]:
+    """Factors matching ``query``, nearest geography first, then newest; one page of them."""
+    principal = require_principal(principal)
+    authorize(
+        uow.session,
+        principal,
+        Action.READ,
+        owner_id=principal.organisation_id,
+        object_kind="factor",
+    )
+    stmt, order = search_statement(
+        uow.session,
+        query,
+        viewer_organisation=principal.organisation_id,
+        dimension=_dimension(query.unit) if query.unit else None,
+    )
+    return page_of(
+        uow.session, stmt, order_by=order, offset=query.offset, limit=query.limit, public=_public
+    )

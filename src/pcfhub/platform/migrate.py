@@ -11,6 +11,16 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Full-text search structures made by raw DDL (migration 0004): FTS5 tables on SQLite, a GIN
+# expression index on PostgreSQL. The ORM metadata does not describe them.
+NOT_IN_METADATA = ("factor_search", "ix_factor_versions_search")
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's filter: leave the raw full-text structures out of schema comparisons."""
+    return not (reflected and name is not None and name.startswith(NOT_IN_METADATA))
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

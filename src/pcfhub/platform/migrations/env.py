@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from pcfhub.config import get_settings
 from pcfhub.platform.db import make_engine
+from pcfhub.platform.migrate import include_object
 from pcfhub.platform.tables import metadata
 
 
@@ -15,6 +16,7 @@ def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
