@@ -87,3 +87,18 @@ def test_search_over_http_pages_and_counts(platform: Platform, demo: dict[str, D
     assert ids == set()
     bad = client.get(f"{API}/factors", params={"unit": "bananas"}, headers=headers)
     assert bad.status_code == 422
+
+
+def test_a_page_beyond_the_end_still_counts_the_matches(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    with platform.unit_of_work() as uow:
+        first = service.search_factors(
+            uow, principal=viewer(demo["buyer"]), query=FactorQuery(q="电力", limit=3)
+        )
+        beyond = service.search_factors(
+            uow, principal=viewer(demo["buyer"]), query=FactorQuery(q="电力", offset=10_000)
+        )
+    assert len(first.data) == 3
+    assert beyond.data == []
+    assert beyond.count == first.count > 3

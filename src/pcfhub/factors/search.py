@@ -86,20 +86,38 @@ def _matching(session: Session, words: list[str]) -> Any:
     )
 
 
+def page_with_count(
+    session: Session, stmt: Any, order: tuple[Any, ...], *, offset: int, limit: int
+) -> tuple[list[FactorVersionRow], int]:
+    """One page and the number of all matches, in one pass (a window count over the matches)."""
+    rows = session.execute(
+        stmt.add_columns(func.count().over().label("total"))
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    if rows:
+        return [row[0] for row in rows], rows[0].total
+    count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    return [], count  # a page beyond the end: count the matches on their own
+
+
 def search_statement(
     session: Session, query: FactorQuery, *, viewer_organisation: Any, dimension: str | None
 ) -> tuple[Any, tuple[Any, ...]]:
     """The filtered statement and its ranking order."""
-    stmt = select(FactorVersionRow).join(FactorLineageRow)
-    stmt = stmt.where(FactorVersionRow.status == query.status.value)
+    stmt = select(FactorVersionRow).where(FactorVersionRow.status == query.status.value)
+    own_lineages = select(FactorLineageRow.id).where(
+        FactorLineageRow.contributor_id == viewer_organisation
+    )
     private = query.status in (FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.REJECTED)
     if private:  # one's own drafts only
-        stmt = stmt.where(FactorLineageRow.contributor_id == viewer_organisation)
+        stmt = stmt.where(FactorVersionRow.lineage_id.in_(own_lineages))
     # Proprietary factors: only their contributor's own (licence holders open them one by one).
     stmt = stmt.where(
         or_(
             FactorVersionRow.redistribution != Redistribution.NONE.value,
-            FactorLineageRow.contributor_id == viewer_organisation,
+            FactorVersionRow.lineage_id.in_(own_lineages),
         )
     )
     words = tokens(query.q or "")
@@ -122,9 +140,5 @@ def search_statement(
         stmt = stmt.where(FactorVersionRow.source_publisher.contains(query.publisher))
     if query.redistribution is not None:
         stmt = stmt.where(FactorVersionRow.redistribution == query.redistribution.value)
-    order += [
-        FactorVersionRow.reference_year.desc(),
-        FactorLineageRow.lineage_key,
-        FactorVersionRow.id,
-    ]
+    order += [FactorVersionRow.reference_year.desc(), FactorVersionRow.name_en, FactorVersionRow.id]
     return stmt, tuple(order)

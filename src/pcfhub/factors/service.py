@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from pcfhub.factors.model import FactorData, FactorStatus, Redistribution
 from pcfhub.factors.schemas import FactorVersionPublic, ReviewDecision
-from pcfhub.factors.search import FactorQuery, index_for_search, search_statement
+from pcfhub.factors.search import (
+    FactorQuery,
+    index_for_search,
+    page_with_count,
+    search_statement,
+)
 from pcfhub.factors.store import FactorLineageRow, FactorReviewRow, FactorVersionRow
 from pcfhub.factors.tabular import read_csv
 from pcfhub.factors.text import token_text
@@ -27,7 +32,6 @@ from pcfhub.ledger.canonical import content_hash
 from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.db import utcnow
 from pcfhub.platform.model import SYSTEM_ACTOR, Action, OrganisationKind, Principal, Role
-from pcfhub.platform.pages import page_of
 from pcfhub.platform.schemas import Page
 from pcfhub.platform.uow import UnitOfWork
 from pcfhub.units import get_registry, parse_unit
@@ -405,6 +409,5 @@ def search_factors(
         viewer_organisation=principal.organisation_id,
         dimension=_dimension(query.unit) if query.unit else None,
     )
-    return page_of(
-        uow.session, stmt, order_by=order, offset=query.offset, limit=query.limit, public=_public
-    )
+    rows, count = page_with_count(uow.session, stmt, order, offset=query.offset, limit=query.limit)
+    return Page(data=[_public(row) for row in rows], count=count)
