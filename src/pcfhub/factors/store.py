@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from pcfhub.ledger.objects import object_kind
+from pcfhub.ledger.objects import ids_of, object_kind, row_by_id
 from pcfhub.platform.db import Base, utcnow
 
 
@@ -89,20 +89,9 @@ class FactorReviewRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def _ids(session: Session, table: type[Any]) -> list[str]:
-    return [str(i) for i in session.scalars(select(table.id))]
-
-
-def _get(session: Session, table: type[Any], object_id: str) -> Any:
-    try:
-        return session.get(table, uuid.UUID(object_id))
-    except ValueError:
-        return None
-
-
-@object_kind("factor_version", ids=lambda session: _ids(session, FactorVersionRow))
+@object_kind("factor_version", ids=lambda session: ids_of(session, FactorVersionRow))
 def factor_version_content(session: Session, object_id: str) -> dict[str, Any] | None:
-    row = _get(session, FactorVersionRow, object_id)
+    row = row_by_id(session, FactorVersionRow, object_id)
     if row is None:
         return None
     return {
@@ -114,9 +103,9 @@ def factor_version_content(session: Session, object_id: str) -> dict[str, Any] |
     }
 
 
-@object_kind("factor_review", ids=lambda session: _ids(session, FactorReviewRow))
+@object_kind("factor_review", ids=lambda session: ids_of(session, FactorReviewRow))
 def factor_review_content(session: Session, object_id: str) -> dict[str, Any] | None:
-    row = _get(session, FactorReviewRow, object_id)
+    row = row_by_id(session, FactorReviewRow, object_id)
     if row is None:
         return None
     return {

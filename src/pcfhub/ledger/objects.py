@@ -7,9 +7,11 @@ stores its RFC 8785 content hash, and `pcfhub verify` recomputes it to find edit
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 ContentReader = Callable[[Session, str], dict[str, Any] | None]
@@ -49,3 +51,16 @@ def read_content(session: Session, kind: str, object_id: str) -> dict[str, Any] 
 
 def registered_kinds() -> frozenset[str]:
     return frozenset(_READERS)
+
+
+def ids_of(session: Session, table: type[Any]) -> list[str]:
+    """Every id of a table whose primary key is ``id``: the usual ``ids`` lister."""
+    return [str(i) for i in session.scalars(select(table.id))]
+
+
+def row_by_id(session: Session, table: type[Any], object_id: str) -> Any:
+    """The row of a table keyed by a UUID ``id``, or None (also for a malformed id)."""
+    try:
+        return session.get(table, uuid.UUID(object_id))
+    except ValueError:
+        return None

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from pcfhub.ledger.objects import object_kind
+from pcfhub.ledger.objects import ids_of, object_kind, row_by_id
 from pcfhub.platform.db import Base, utcnow
 
 
@@ -128,33 +128,21 @@ class GrantRow(Base):
 # web sessions) is left out: it changes without being a decision anyone signs for.
 
 
-def _ids(session: Session, table: type[Any]) -> list[str]:
-    return [str(i) for i in session.scalars(select(table.id))]
-
-
-def _get(session: Session, table: type[Any], object_id: str) -> Any:
-    try:
-        key = uuid.UUID(object_id)
-    except ValueError:
-        return None
-    return session.get(table, key)
-
-
 def _time(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-@object_kind("organisation", ids=lambda session: _ids(session, OrganisationRow))
+@object_kind("organisation", ids=lambda session: ids_of(session, OrganisationRow))
 def organisation_content(session: Session, object_id: str) -> dict[str, Any] | None:
-    row = _get(session, OrganisationRow, object_id)
+    row = row_by_id(session, OrganisationRow, object_id)
     if row is None:
         return None
     return {"id": str(row.id), "slug": row.slug, "name": row.name, "kind": row.kind}
 
 
-@object_kind("user", ids=lambda session: _ids(session, UserRow))
+@object_kind("user", ids=lambda session: ids_of(session, UserRow))
 def user_content(session: Session, object_id: str) -> dict[str, Any] | None:
-    row = _get(session, UserRow, object_id)
+    row = row_by_id(session, UserRow, object_id)
     if row is None:
         return None
     return {
@@ -166,9 +154,9 @@ def user_content(session: Session, object_id: str) -> dict[str, Any] | None:
     }
 
 
-@object_kind("membership", ids=lambda session: _ids(session, MembershipRow))
+@object_kind("membership", ids=lambda session: ids_of(session, MembershipRow))
 def membership_content(session: Session, object_id: str) -> dict[str, Any] | None:
-    row = _get(session, MembershipRow, object_id)
+    row = row_by_id(session, MembershipRow, object_id)
     if row is None:
         return None
     return {
@@ -179,9 +167,9 @@ def membership_content(session: Session, object_id: str) -> dict[str, Any] | Non
     }
 
 
-@object_kind("api_client", ids=lambda session: _ids(session, ApiClientRow))
+@object_kind("api_client", ids=lambda session: ids_of(session, ApiClientRow))
 def api_client_content(session: Session, object_id: str) -> dict[str, Any] | None:
-    row = _get(session, ApiClientRow, object_id)
+    row = row_by_id(session, ApiClientRow, object_id)
     if row is None:
         return None
     return {
@@ -196,9 +184,9 @@ def api_client_content(session: Session, object_id: str) -> dict[str, Any] | Non
     }
 
 
-@object_kind("grant", ids=lambda session: _ids(session, GrantRow))
+@object_kind("grant", ids=lambda session: ids_of(session, GrantRow))
 def grant_content(session: Session, object_id: str) -> dict[str, Any] | None:
-    row = _get(session, GrantRow, object_id)
+    row = row_by_id(session, GrantRow, object_id)
     if row is None:
         return None
     return {
