@@ -89,17 +89,26 @@ def _matching(session: Session, words: list[str]) -> Any:
 def page_with_count(
     session: Session, stmt: Any, order: tuple[Any, ...], *, offset: int, limit: int
 ) -> tuple[list[FactorVersionRow], int]:
-    """One page and the number of all matches, in one pass (a window count over the matches)."""
-    rows = session.execute(
-        stmt.add_columns(func.count().over().label("total"))
+    """One page and the number of all matches, in one pass (a window count over the matches).
+
+    The matches are ranked as narrow rows (id, ranking columns) and only the page's rows are
+    then read whole, so that thousands of matches never sort their JSON records.
+    """
+    ranked = session.execute(
+        stmt.with_only_columns(FactorVersionRow.id, func.count().over().label("total"))
         .order_by(*order)
         .offset(offset)
         .limit(limit)
     ).all()
-    if rows:
-        return [row[0] for row in rows], rows[0].total
-    count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    return [], count  # a page beyond the end: count the matches on their own
+    if not ranked:  # a page beyond the end: count the matches on their own
+        count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        return [], count
+    ids = [row.id for row in ranked]
+    rows = {
+        row.id: row
+        for row in session.scalars(select(FactorVersionRow).where(FactorVersionRow.id.in_(ids)))
+    }
+    return [rows[i] for i in ids], ranked[0].total
 
 
 def search_statement(
