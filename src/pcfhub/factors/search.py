@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import case, func, or_, select, text
+from sqlalchemy import case, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from pcfhub.factors.model import Boundary, FactorStatus, Redistribution
@@ -81,9 +81,8 @@ def _matching(session: Session, words: list[str]) -> Any:
             .where(text("factor_search MATCH :match").bindparams(match=expression))
         )
         return FactorVersionRow.id.in_(ids)
-    return func.to_tsvector("simple", FactorVersionRow.search_text).op("@@")(
-        func.plainto_tsquery("simple", " ".join(words))
-    )
+    vector = literal_column("factor_versions.search_vector")  # stored, GIN-indexed (0005)
+    return vector.op("@@")(func.plainto_tsquery("simple", " ".join(words)))
 
 
 def page_with_count(

@@ -11,9 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# Full-text search structures made by raw DDL (migration 0004): FTS5 tables on SQLite, a GIN
-# expression index on PostgreSQL. The ORM metadata does not describe them.
-NOT_IN_METADATA = ("factor_search", "ix_factor_versions_search")
+# Full-text search structures made by raw DDL (migrations 0004, 0005): FTS5 tables on SQLite; a
+# stored tsvector column with its GIN index on PostgreSQL. The ORM metadata does not describe them.
+NOT_IN_METADATA = ("factor_search", "ix_factor_versions_search", "search_vector")
 
 
 def include_object(
