@@ -113,7 +113,10 @@ def load(platform: Platform, count: int, seed: int, progress: Callable[[int], No
             connection.execute(insert(FactorVersionRow), [b[1] for b in batch])
             if sqlite:
                 connection.execute(
-                    text("INSERT INTO factor_search (version_id, tokens) VALUES (:id, :tokens)"),
+                    text(
+                        "INSERT INTO factor_search (rowid, version_id, tokens) "
+                        "SELECT rowid, :id, :tokens FROM factor_versions WHERE id = :id"
+                    ),
                     [{"id": b[1]["id"].hex, "tokens": b[2]} for b in batch],
                 )
         progress(len(batch))

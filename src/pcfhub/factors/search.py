@@ -66,8 +66,11 @@ def fallback_chain(geography: str) -> list[str]:
 def index_for_search(session: Session, row: FactorVersionRow) -> None:
     """Add a new version to SQLite's FTS5 table (PostgreSQL indexes the column itself)."""
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            text("INSERT INTO factor_search (version_id, tokens) VALUES (:id, :tokens)"),
+        session.execute(  # the FTS row shares the version's rowid: matches join on it
+            text(
+                "INSERT INTO factor_search (rowid, version_id, tokens) "
+                "SELECT rowid, :id, :tokens FROM factor_versions WHERE id = :id"
+            ),
             {"id": row.id.hex, "tokens": row.search_text},
         )
 
@@ -75,12 +78,12 @@ def index_for_search(session: Session, row: FactorVersionRow) -> None:
 def _matching(session: Session, words: list[str]) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         expression = " ".join('"' + word.replace('"', "") + '"' for word in words)
-        ids = (
-            select(text("version_id"))
+        rowids = (
+            select(text("rowid"))
             .select_from(text("factor_search"))
             .where(text("factor_search MATCH :match").bindparams(match=expression))
         )
-        return FactorVersionRow.id.in_(ids)
+        return literal_column("factor_versions.rowid").in_(rowids)
     vector = literal_column("factor_versions.search_vector")  # stored, GIN-indexed (0005)
     return vector.op("@@")(func.plainto_tsquery("simple", " ".join(words)))
 
