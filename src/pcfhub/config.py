@@ -11,7 +11,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +20,7 @@ from pcfhub.errors import ConfigurationError
 
 Environment = Literal["development", "test", "production"]
 Language = Literal["zh", "en"]
+LANGUAGES: tuple[str, ...] = get_args(Language)  # the UI languages, zh first
 
 MIN_SECRET_LENGTH = 32
 

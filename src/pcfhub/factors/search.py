@@ -21,6 +21,7 @@ from pcfhub.factors.model import Boundary, FactorStatus, Redistribution
 from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
 from pcfhub.factors.text import tokens
 from pcfhub.platform.pages import MAX_PAGE
+from pcfhub.platform.schemas import MAX_INT64
 
 GRID_REGIONS = Path(__file__).parents[1] / "data" / "cn_grid_regions.toml"
 
@@ -38,7 +39,7 @@ class FactorQuery(BaseModel):
     publisher: Annotated[str, StringConstraints(max_length=300)] | None = None
     redistribution: Redistribution | None = None
     status: FactorStatus = FactorStatus.PUBLISHED
-    offset: int = Field(0, ge=0, le=2**63 - 1)
+    offset: int = Field(0, ge=0, le=MAX_INT64)
     limit: int = Field(20, ge=1, le=MAX_PAGE)
 
 

@@ -22,8 +22,9 @@ from pcfhub.errors import InvalidInputError, InvalidSignatureError
 from pcfhub.ledger.canonical import canonical_json, content_hash
 from pcfhub.ledger.merkle import CompactRange, leaf_hash
 from pcfhub.ledger.objects import read_content, stored_ids
-from pcfhub.ledger.signing import SignedTreeHead, load_public_key, verify_tree_head
-from pcfhub.ledger.store import LedgerEntryRow, LedgerKeyRow, LedgerStateRow, TreeHeadRow
+from pcfhub.ledger.service import published_keys
+from pcfhub.ledger.signing import SignedTreeHead, verify_tree_head
+from pcfhub.ledger.store import LedgerEntryRow, LedgerStateRow, TreeHeadRow
 
 BATCH = 2000
 
@@ -102,7 +103,7 @@ def audit_log(
         if progress is not None:
             progress(1)
 
-    keys = dict(trusted_keys) if trusted_keys is not None else _published_keys(session)
+    keys = dict(trusted_keys) if trusted_keys is not None else published_keys(session)
     last_good = 0  # the largest signed size whose root still matches
     for head_row in heads:  # in order of size
         if _check_head(head_row, roots, keys, problems, entries=tree.size, last_good=last_good):
@@ -223,13 +224,7 @@ def _check_head(
     last_good: int,
 ) -> bool:
     """Check one head's signature and root; True when its root still matches."""
-    head = SignedTreeHead(
-        tree_size=row.tree_size,
-        root_hash=row.root_hash,
-        timestamp_ms=row.timestamp_ms,
-        key_id=row.key_id,
-        signature=row.signature,
-    )
+    head = row.head()
     where = f"signed tree head of size {head.tree_size}"
     key = keys.get(head.key_id)
     if key is None:
@@ -298,10 +293,3 @@ def _check_witnessed(
                 f"{where}: the stored log no longer has its root; the log was rewritten.",
             )
         )
-
-
-def _published_keys(session: Session) -> dict[str, Ed25519PublicKey]:
-    return {
-        row.key_id: load_public_key(row.public_key_pem.encode())
-        for row in session.scalars(select(LedgerKeyRow))
-    }

@@ -168,21 +168,11 @@ def publish_key(session: Session, private_key: Ed25519PrivateKey) -> str:
     return kid
 
 
-def _head(row: TreeHeadRow) -> SignedTreeHead:
-    return SignedTreeHead(
-        tree_size=row.tree_size,
-        root_hash=row.root_hash,
-        timestamp_ms=row.timestamp_ms,
-        key_id=row.key_id,
-        signature=row.signature,
-    )
-
-
 def latest_tree_head(session: Session) -> SignedTreeHead | None:
     row = session.scalars(
         select(TreeHeadRow).order_by(TreeHeadRow.tree_size.desc(), TreeHeadRow.id.desc()).limit(1)
     ).first()
-    return _head(row) if row else None
+    return row.head() if row else None
 
 
 def tree_head(session: Session, tree_size: int) -> SignedTreeHead:
@@ -194,7 +184,7 @@ def tree_head(session: Session, tree_size: int) -> SignedTreeHead:
     ).first()
     if row is None:
         raise NotFoundError(f"No signed tree head of size {tree_size}.")
-    return _head(row)
+    return row.head()
 
 
 def public_keys(session: Session) -> dict[str, str]:
@@ -262,6 +252,14 @@ def prove_consistency(session: Session, *, old_size: int, new_size: int) -> list
     if not 0 <= old_size <= new_size:
         raise InvalidInputError(f"old_size {old_size} must be between 0 and new_size {new_size}.")
     return consistency_proof(_leaf_hashes(session, new_size), old_size, new_size)
+
+
+def published_keys(session: Session) -> dict[str, Ed25519PublicKey]:
+    """Every published key, loaded: key id → public key."""
+    return {
+        row.key_id: load_public_key(row.public_key_pem.encode())
+        for row in session.scalars(select(LedgerKeyRow))
+    }
 
 
 def load_published_key(session: Session, kid: str) -> Ed25519PublicKey:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pcfhub.ledger.signing import SignedTreeHead
 from pcfhub.platform.db import Base, utcnow
 
 
@@ -49,6 +50,16 @@ class TreeHeadRow(Base):
     timestamp_ms: Mapped[int] = mapped_column(BigInteger)
     key_id: Mapped[str] = mapped_column(String(64))
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+    def head(self) -> SignedTreeHead:
+        """The row as the signed statement it stores (unchecked: audits verify it)."""
+        return SignedTreeHead(
+            tree_size=self.tree_size,
+            root_hash=self.root_hash,
+            timestamp_ms=self.timestamp_ms,
+            key_id=self.key_id,
+            signature=self.signature,
+        )
 
 
 class LedgerKeyRow(Base):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from pcfhub.config import LANGUAGES
 from pcfhub.errors import AccountLockedError, AuthenticationError, InvalidInputError
 from pcfhub.ledger import service as ledger
 from pcfhub.platform.db import utcnow
@@ -44,7 +45,6 @@ from pcfhub.platform.store import (
 )
 from pcfhub.platform.uow import UnitOfWork
 
-LANGUAGES = ("zh", "en")
 SIGN_IN_FAILED = "The e-mail or password is wrong."
 MAX_EMAIL_LENGTH = 254
 

@@ -56,6 +56,11 @@ class Base(DeclarativeBase):
 READ_ONLY = "pcfhub_read_only"  # execution option: this transaction only reads
 
 
+def new_id() -> uuid.UUID:
+    """A new random primary key."""
+    return uuid.uuid4()
+
+
 def utcnow() -> datetime:
     """Now, in UTC, to the millisecond (what every database can store exactly)."""
     now = datetime.now(UTC)

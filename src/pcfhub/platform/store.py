@@ -10,11 +10,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from pcfhub.ledger.objects import ids_of, object_kind, row_by_id
-from pcfhub.platform.db import Base, utcnow
-
-
-def new_id() -> uuid.UUID:
-    return uuid.uuid4()
+from pcfhub.platform.db import Base, new_id, utcnow
 
 
 class OrganisationRow(Base):

@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pcfhub.config import LANGUAGES
+
 MESSAGES = Path(__file__).parent / "messages"
-LANGUAGES = ("zh", "en")
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}  # each language named in itself
 
 
