@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from pcfhub.factors import service
-from pcfhub.factors.model import FactorData, FactorStatus
+from pcfhub.factors.model import FactorStatus
 from pcfhub.factors.schemas import ReviewDecision
 from pcfhub.factors.store import FactorVersionRow
 from pcfhub.ledger import service as ledger
@@ -22,41 +21,12 @@ from pcfhub.platform.db import utcnow
 from pcfhub.platform.demo import DemoSignIn, seed_demo
 from pcfhub.platform.model import OrganisationKind, Principal, Role
 from pcfhub.platform.schemas import GrantCreate
-
-ALL_CONFIRMED = dict.fromkeys(service.CHECKLIST, True)
-
-
-def record(key: str = "acme.steel.hot-rolled", value: float = 2.1, **changes: Any) -> FactorData:
-    """A contributor's factor (illustrative: the value is made up for the test)."""
-    data: dict[str, Any] = {
-        "lineage_key": key,
-        "name_zh": "热轧钢卷（示例）",
-        "name_en": "Hot-rolled steel coil (illustrative)",
-        "activity": "material.steel.hot_rolled",
-        "value": value,
-        "unit": "kg",
-        "gwp_set": "AR6",
-        "boundary": "cradle_to_gate",
-        "geography": "CN-CQ",
-        "reference_year": 2025,
-        "source": {"publisher": "Acme Steel", "document": "EPD 2025-01", "year": 2025},
-        "licence": {"identifier": "CC-BY-4.0", "redistribution": "attribution"},
-    }
-    return FactorData.model_validate(data | changes)
+from tests.factors.builders import ALL_CONFIRMED, PROPRIETARY, acting, publish, record
 
 
 @pytest.fixture
 def demo(platform: Platform) -> dict[str, DemoSignIn]:
     return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
-
-
-def acting(sign_in: DemoSignIn, role: Role = Role.ADMIN) -> Principal:
-    return Principal(
-        organisation_id=sign_in.organisation_id,
-        organisation_kind=sign_in.kind,
-        role=role,
-        user_id=sign_in.user_id,
-    )
 
 
 def test_a_factor_goes_from_draft_to_published_and_is_superseded_by_its_next_version(
@@ -280,26 +250,22 @@ def test_a_factor_value_edited_behind_the_applications_back_is_named_by_the_audi
     assert "has changed" in report.first_problem.message
 
 
-def test_a_proprietary_factor_is_shown_only_to_licence_holders(
+def test_a_proprietary_factor_shows_its_values_only_to_licence_holders(
     platform: Platform, demo: dict[str, DemoSignIn]
 ) -> None:
     contributor, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
-    customer = acting(demo["cq-laptop"])
-    licensed = record(licence={"identifier": "proprietary:cq-battery", "redistribution": "none"})
+    customer, bank = acting(demo["cq-laptop"]), acting(demo["green-bank"])
+    licensed = record(
+        licence=PROPRIETARY,
+        gases={"co2_fossil": 2.1},
+        uncertainty={"distribution": "lognormal", "gsd": 1.2},
+    )
     with platform.unit_of_work() as uow:
-        version = service.create_draft(uow, principal=contributor, data=licensed)
-        service.submit(uow, principal=contributor, version_id=version.id)
-        service.review(
-            uow,
-            principal=reviewer,
-            version_id=version.id,
-            decision=ReviewDecision(publish=True, checklist=ALL_CONFIRMED),
-        )
+        version_id = publish(uow, contributor, reviewer, licensed)
         uow.commit()
     with platform.unit_of_work() as uow:
-        with pytest.raises(NotFoundError):
-            service.get_version(uow, principal=customer, version_id=version.id)
-        lineage_id = uow.session.get(FactorVersionRow, version.id).lineage_id
+        listed = service.get_version(uow, principal=customer, version_id=version_id)
+        lineage_id = uow.session.get(FactorVersionRow, version_id).lineage_id
         grants.create_grant(
             uow,
             principal=contributor,
@@ -313,7 +279,21 @@ def test_a_proprietary_factor_is_shown_only_to_licence_holders(
         )
         uow.commit()
     with platform.unit_of_work() as uow:
-        seen = service.get_version(uow, principal=customer, version_id=version.id)
-        with pytest.raises(NotFoundError):
-            service.get_version(uow, principal=acting(demo["green-bank"]), version_id=version.id)
-    assert seen.data.value == licensed.value
+        seen = service.get_version(uow, principal=customer, version_id=version_id)
+        unlicensed = service.get_version(uow, principal=bank, version_id=version_id)
+        own = service.get_version(uow, principal=contributor, version_id=version_id)
+    # Everyone sees the metadata: names, unit, source, licence terms…
+    assert listed.values_withheld
+    assert unlicensed.values_withheld
+    assert listed.data.name_en == licensed.name_en
+    assert listed.data.licence.identifier == "proprietary:cq-battery"
+    dumped = listed.model_dump(mode="json")["data"]
+    assert not {"value", "gases", "uncertainty"} & dumped.keys()
+    # …the licence holder and the contributor see the values too.
+    for full in (seen, own):
+        assert not full.values_withheld
+        assert (full.data.value, full.data.gases, full.data.uncertainty) == (
+            licensed.value,
+            licensed.gases,
+            licensed.uncertainty,
+        )

@@ -1,17 +1,25 @@
 """Factor API: contributors draft and submit, reviewers publish or reject, anyone signed in reads
-what is published."""
+what is published and applies it to an activity; contributors read their usage statements."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from pcfhub.factors import service
+from pcfhub.factors import service, usage
 from pcfhub.factors.model import FactorData
-from pcfhub.factors.schemas import FactorVersionPublic, ReviewDecision
+from pcfhub.factors.schemas import (
+    FactorReviewPublic,
+    FactorVersionPublic,
+    ReviewDecision,
+    UsageStatement,
+)
 from pcfhub.factors.search import FactorQuery
+from pcfhub.factors.use import Activity, AppliedFactor
+from pcfhub.platform.api import Limit, Offset
 from pcfhub.platform.deps import PrincipalDep, UowDep
 from pcfhub.platform.schemas import Page
 
@@ -73,3 +81,53 @@ def withdraw(
     withdrawn = service.withdraw(uow, principal=principal, version_id=factor_version_id)
     uow.commit()
     return withdrawn
+
+
+@router.post("/versions/{factor_version_id}/apply")
+def apply(
+    factor_version_id: uuid.UUID, activity: Activity, uow: UowDep, principal: PrincipalDep
+) -> AppliedFactor:
+    """kg CO2e of an activity under this factor; another unit of the same dimension converts."""
+    return service.apply_version(
+        uow, principal=principal, version_id=factor_version_id, activity=activity
+    )
+
+
+@router.get("/usage")
+def usage_statement(
+    start: date,
+    end: date,
+    uow: UowDep,
+    principal: PrincipalDep,
+    contributor: Annotated[
+        uuid.UUID | None, Query(description="reviewers and platform admins: another contributor")
+    ] = None,
+) -> UsageStatement:
+    """Your organisation's factor usage statement for the days ``start`` to ``end``."""
+    return usage.usage_statement(
+        uow, principal=principal, start=start, end=end, contributor_id=contributor
+    )
+
+
+@router.get("/contributions")
+def contributions(
+    uow: UowDep, principal: PrincipalDep, offset: Offset = 0, limit: Limit = 50
+) -> Page[FactorVersionPublic]:
+    """Every version your organisation contributed, in any status, newest first."""
+    return service.list_contributions(uow, principal=principal, offset=offset, limit=limit)
+
+
+@router.get("/review-queue")
+def review_queue(
+    uow: UowDep, principal: PrincipalDep, offset: Offset = 0, limit: Limit = 50
+) -> Page[FactorVersionPublic]:
+    """Submitted versions awaiting review, oldest first; reviewers only."""
+    return service.review_queue(uow, principal=principal, offset=offset, limit=limit)
+
+
+@router.get("/versions/{factor_version_id}/reviews")
+def reviews(
+    factor_version_id: uuid.UUID, uow: UowDep, principal: PrincipalDep
+) -> list[FactorReviewPublic]:
+    """The review record of a version, for its contributor and the reviewers."""
+    return service.reviews_of(uow, principal=principal, version_id=factor_version_id)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import case, func, literal_column, or_, select, text
+from sqlalchemy import case, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from pcfhub.factors.model import Boundary, FactorStatus, Redistribution
@@ -125,13 +125,6 @@ def search_statement(
     private = query.status in (FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.REJECTED)
     if private:  # one's own drafts only
         stmt = stmt.where(FactorVersionRow.lineage_id.in_(own_lineages))
-    # Proprietary factors: only their contributor's own (licence holders open them one by one).
-    stmt = stmt.where(
-        or_(
-            FactorVersionRow.redistribution != Redistribution.NONE.value,
-            FactorVersionRow.lineage_id.in_(own_lineages),
-        )
-    )
     words = tokens(query.q or "")
     if words:
         stmt = stmt.where(_matching(session, words))

@@ -15,9 +15,21 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from pcfhub.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    UnitError,
+)
 from pcfhub.factors.model import FactorData, FactorStatus, Redistribution
-from pcfhub.factors.schemas import FactorVersionPublic, ReviewDecision
+from pcfhub.factors.schemas import (
+    WITHHELD_FIELDS,
+    FactorMetadata,
+    FactorReviewPublic,
+    FactorVersionPublic,
+    ReviewDecision,
+)
 from pcfhub.factors.search import (
     FactorQuery,
     index_for_search,
@@ -27,9 +39,10 @@ from pcfhub.factors.search import (
 from pcfhub.factors.store import FactorLineageRow, FactorReviewRow, FactorVersionRow
 from pcfhub.factors.tabular import read_csv
 from pcfhub.factors.text import token_text
+from pcfhub.factors.use import Activity, AppliedFactor, apply_factor
 from pcfhub.ledger import service as ledger
 from pcfhub.ledger.canonical import content_hash
-from pcfhub.platform.authz import authorize, require_principal
+from pcfhub.platform.authz import active_grants, authorize, require_principal
 from pcfhub.platform.db import utcnow
 from pcfhub.platform.model import SYSTEM_ACTOR, Action, OrganisationKind, Principal, Role
 from pcfhub.platform.schemas import Page
@@ -51,19 +64,49 @@ def _dimension(unit: str) -> str:
     return str(get_registry().get_dimensionality(parse_unit(unit)))
 
 
-def _public(row: FactorVersionRow) -> FactorVersionPublic:
+def _public(row: FactorVersionRow, *, values_visible: bool = True) -> FactorVersionPublic:
+    """A version as served; without its values when the viewer may not see them."""
+    record = row.data if values_visible else {
+        key: value for key, value in row.data.items() if key not in WITHHELD_FIELDS
+    }  # fmt: skip
     return FactorVersionPublic(
         id=row.id,
         lineage_key=row.lineage.lineage_key,
         version=row.version,
         status=FactorStatus(row.status),
         contributor_id=row.lineage.contributor_id,
-        data=FactorData.model_validate(row.data),
+        values_withheld=not values_visible,
+        data=(FactorData if values_visible else FactorMetadata).model_validate(record),
         content_hash=row.content_hash,
         created_at=row.created_at,
         submitted_at=row.submitted_at,
         published_at=row.published_at,
         ended_at=row.ended_at,
+    )
+
+
+def _licensed_lineages(session: Session, principal: Principal) -> set[str]:
+    """Lineage ids of proprietary factors the viewer holds a licence for (a ``factor`` grant)."""
+    return {
+        grant.object_id
+        for grant in active_grants(
+            session, grantee_id=principal.organisation_id, object_kind="factor", now=utcnow()
+        )
+        if grant.object_id is not None and Action.READ in grant.actions
+    }
+
+
+def _values_visible(row: FactorVersionRow, principal: Principal, licensed: set[str]) -> bool:
+    """Values are open unless the licence forbids redistribution; then only the contributor,
+    the reviewers and licence holders see them."""
+    return (
+        row.redistribution != Redistribution.NONE.value
+        or is_reviewer(principal)
+        or (
+            row.lineage.contributor_id is not None
+            and row.lineage.contributor_id == principal.organisation_id
+        )
+        or str(row.lineage_id) in licensed
     )
 
 
@@ -124,6 +167,7 @@ def _new_version(
         source_publisher=data.source.publisher,
         redistribution=data.licence.redistribution.value,
         search_text=token_text(
+            data.lineage_key,
             data.name_zh,
             data.name_en,
             data.description,
@@ -306,8 +350,9 @@ def get_version(
     """Published, superseded and withdrawn versions are open to everyone signed in; drafts,
     submissions and rejections only to their contributor and the reviewers.
 
-    A proprietary factor (redistribution ``none``) is shown only to its contributor, the
-    reviewers and organisations holding a licence: a grant of kind ``factor`` on its lineage.
+    A proprietary factor (redistribution ``none``) shows its metadata to all, and its values
+    (value, per-gas values, uncertainty) only to its contributor, the reviewers and
+    organisations holding a licence: a grant of kind ``factor`` on its lineage.
     """
     principal = require_principal(principal)
     row = _version(uow.session, version_id)
@@ -321,19 +366,88 @@ def get_version(
     private = FactorStatus(row.status) in (
         FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.REJECTED,
     )  # fmt: skip
-    if private or (owner is None and row.redistribution == Redistribution.NONE.value):
+    if private:
         raise NotFoundError(f"No factor version {version_id} here.")
-    if row.redistribution == Redistribution.NONE.value:
-        assert owner is not None
-        authorize(  # a licence: the contributor's grant on this lineage
-            uow.session,
-            principal,
-            Action.READ,
-            owner_id=owner,
-            object_kind="factor",
-            object_id=str(row.lineage_id),
+    licensed = _licensed_lineages(uow.session, principal)
+    return _public(row, values_visible=_values_visible(row, principal, licensed))
+
+
+def apply_version(
+    uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID, activity: Activity
+) -> AppliedFactor:
+    """The emissions of an activity under a factor version the caller may see the values of."""
+    version = get_version(uow, principal=principal, version_id=version_id)
+    if not isinstance(version.data, FactorData):
+        raise PermissionDeniedError(
+            f"Factor {version.lineage_key} is proprietary: its values need a licence from its "
+            "contributor."
         )
-    return _public(row)
+    try:
+        return apply_factor(version.data, activity)
+    except UnitError as error:
+        raise InvalidInputError(f"unit: {error}") from error
+
+
+def reviews_of(
+    uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
+) -> list[FactorReviewPublic]:
+    """The review record of a version: for its contributor and the reviewers."""
+    principal = require_principal(principal)
+    row = _version(uow.session, version_id)
+    if not is_reviewer(principal):
+        if row.lineage.contributor_id != principal.organisation_id:
+            raise NotFoundError(f"No review record of factor version {version_id} here.")
+        _authorize_contributor(uow.session, principal, row, Action.READ)
+    reviews = uow.session.scalars(
+        select(FactorReviewRow)
+        .where(FactorReviewRow.version_id == row.id)
+        .order_by(FactorReviewRow.created_at, FactorReviewRow.id)
+    )
+    return [
+        FactorReviewPublic(
+            id=review.id,
+            version_id=review.version_id,
+            decision=review.decision,
+            checklist=review.checklist,
+            reasons=review.reasons,
+            created_at=review.created_at,
+        )
+        for review in reviews
+    ]
+
+
+def review_queue(
+    uow: UnitOfWork, *, principal: Principal | None, offset: int = 0, limit: int = 50
+) -> Page[FactorVersionPublic]:
+    """Submitted versions of every contributor, oldest first: the reviewers' work list."""
+    if not is_reviewer(principal):
+        raise PermissionDeniedError("Only the platform operator's reviewers review factors.")
+    stmt = select(FactorVersionRow).where(FactorVersionRow.status == FactorStatus.SUBMITTED.value)
+    order = (FactorVersionRow.submitted_at, FactorVersionRow.id)
+    rows, count = page_with_count(uow.session, stmt, order, offset=offset, limit=limit)
+    return Page(data=[_public(row) for row in rows], count=count)
+
+
+def list_contributions(
+    uow: UnitOfWork, *, principal: Principal | None, offset: int = 0, limit: int = 50
+) -> Page[FactorVersionPublic]:
+    """Every version of the caller's organisation, in any status, newest first."""
+    principal = require_principal(principal)
+    authorize(
+        uow.session,
+        principal,
+        Action.READ,
+        owner_id=principal.organisation_id,
+        object_kind="factor",
+    )
+    stmt = (
+        select(FactorVersionRow)
+        .join(FactorLineageRow)
+        .where(FactorLineageRow.contributor_id == principal.organisation_id)
+    )
+    order = (FactorVersionRow.created_at.desc(), FactorVersionRow.id)
+    rows, count = page_with_count(uow.session, stmt, order, offset=offset, limit=limit)
+    return Page(data=[_public(row) for row in rows], count=count)
 
 
 @dataclass(frozen=True)
@@ -410,4 +524,10 @@ def search_factors(
         dimension=_dimension(query.unit) if query.unit else None,
     )
     rows, count = page_with_count(uow.session, stmt, order, offset=query.offset, limit=query.limit)
-    return Page(data=[_public(row) for row in rows], count=count)
+    licensed = _licensed_lineages(uow.session, principal) if rows else set()
+    return Page(
+        data=[
+            _public(row, values_visible=_values_visible(row, principal, licensed)) for row in rows
+        ],
+        count=count,
+    )

@@ -1,4 +1,5 @@
-"""Factor tables: lineages, immutable versions (with search columns), and review records."""
+"""Factor tables: lineages, immutable versions (with search columns), review records, and the
+uses of versions by published results (the market's usage statements)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from pcfhub.ledger.objects import ids_of, object_kind, row_by_id
@@ -83,6 +94,58 @@ class FactorReviewRow(Base):
     checklist: Mapped[dict[str, Any]] = mapped_column(JSON)
     reasons: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FactorUsageRow(Base):
+    """One factor version used by one published result of an organisation.
+
+    A result is named by its kind and id (``result_kind`` ``result_id``), so that any capability
+    that publishes results (footprint accounting, LCI releases…) records its uses here.
+    """
+
+    __tablename__ = "factor_usages"
+    __table_args__ = (
+        UniqueConstraint("result_kind", "result_id", "version_id"),
+        Index("ix_factor_usages_version_id_used_at", "version_id", "used_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("factor_versions.id", ondelete="RESTRICT")
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    result_kind: Mapped[str] = mapped_column(String(32))
+    result_id: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+def usage_key(result_kind: str, result_id: str) -> str:
+    """The ledger object id of a result's factor uses: ``kind:id``."""
+    return f"{result_kind}:{result_id}"
+
+
+def _usage_keys(session: Session) -> list[str]:
+    rows = session.execute(select(FactorUsageRow.result_kind, FactorUsageRow.result_id).distinct())
+    return [usage_key(kind, result_id) for kind, result_id in rows]
+
+
+@object_kind("factor_usage", ids=_usage_keys)
+def factor_usage_content(session: Session, object_id: str) -> dict[str, Any] | None:
+    kind, _, result_id = object_id.partition(":")
+    rows = session.scalars(
+        select(FactorUsageRow)
+        .where(FactorUsageRow.result_kind == kind, FactorUsageRow.result_id == result_id)
+        .order_by(FactorUsageRow.version_id)
+    ).all()
+    if not rows:
+        return None
+    return {
+        "result": object_id,
+        "organisation_id": str(rows[0].organisation_id),
+        "factor_versions": [str(row.version_id) for row in rows],
+    }
 
 
 @object_kind("factor_version", ids=lambda session: ids_of(session, FactorVersionRow))
