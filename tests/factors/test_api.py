@@ -78,3 +78,36 @@ def test_a_bad_record_is_422_naming_the_field(
     assert response.status_code == 422
     fields = {error["field"] for error in response.json()["errors"]}
     assert fields == {"geography", "unit"}
+
+
+def test_the_review_queue_contributions_and_review_record_over_http(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    client = make_client(platform)
+    maker = token_headers(platform, client, demo["cq-battery"].organisation_id)
+    reviewer = token_headers(platform, client, demo["operator"].organisation_id)
+    other = token_headers(platform, client, demo["cq-laptop"].organisation_id)
+    version = client.post(f"{API}/factors", json=RECORD, headers=maker).json()["id"]
+    client.post(f"{API}/factors/versions/{version}/submit", headers=maker)
+
+    queue = client.get(f"{API}/factors/review-queue", headers=reviewer)
+    assert queue.status_code == 200
+    assert [v["id"] for v in queue.json()["data"]] == [version]
+    assert client.get(f"{API}/factors/review-queue", headers=maker).status_code == 403
+    rejected = client.post(
+        f"{API}/factors/versions/{version}/review",
+        json={"publish": False, "reasons": "Table 3 of the study gives 52.0, not 55.0."},
+        headers=reviewer,
+    )
+    assert rejected.json()["status"] == "rejected"
+    assert client.get(f"{API}/factors/review-queue", headers=reviewer).json()["count"] == 0
+
+    mine = client.get(f"{API}/factors/contributions", headers=maker).json()
+    assert [(v["id"], v["status"]) for v in mine["data"]] == [(version, "rejected")]
+    assert client.get(f"{API}/factors/contributions", headers=other).json()["count"] == 0
+    record = client.get(f"{API}/factors/versions/{version}/reviews", headers=maker)
+    assert record.status_code == 200
+    assert record.json()[0]["reasons"] == "Table 3 of the study gives 52.0, not 55.0."
+    assert record.json()[0]["decision"] == "rejected"
+    hidden = client.get(f"{API}/factors/versions/{version}/reviews", headers=other)
+    assert hidden.status_code == 404
