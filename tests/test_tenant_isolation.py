@@ -62,6 +62,7 @@ CALLER_SCOPED = {
     ("post", "/api/v1/factors"),  # B drafts a factor of its own
     ("get", "/api/v1/factors"),  # published factors, and the caller's own drafts
     ("get", "/api/v1/factors/contributions"),  # the caller's own factor versions
+    ("get", "/api/v1/factors/export"),  # what search shows, with the values the caller may see
 }
 ALLOWLIST = PUBLIC_BY_DESIGN | CALLER_SCOPED
 # Routes of the platform operator's reviewers: refused to B, and so left out of the control

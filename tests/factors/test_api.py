@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pcfhub.factors.formats import read_factors
 from pcfhub.factors.service import CHECKLIST
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn, seed_demo
+from tests.factors.builders import PROPRIETARY, acting, publish, record
 from tests.platform.conftest import API, make_client, token_headers
 
 RECORD: dict[str, Any] = {
@@ -111,3 +114,42 @@ def test_the_review_queue_contributions_and_review_record_over_http(
     assert record.json()[0]["decision"] == "rejected"
     hidden = client.get(f"{API}/factors/versions/{version}/reviews", headers=other)
     assert hidden.status_code == 404
+
+
+def test_export_serves_each_format_and_leaves_out_unlicensed_values(
+    platform: Platform, demo: dict[str, DemoSignIn], tmp_path: Path
+) -> None:
+    contributor, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    shared = record(key="cq.export.open", value=1.5)
+    secret = record(key="cq.export.secret", value=9.75, licence=PROPRIETARY)
+    with platform.unit_of_work() as uow:
+        for data in (shared, secret):
+            publish(uow, contributor, reviewer, data)
+        uow.commit()
+    client = make_client(platform)
+    laptop = token_headers(platform, client, demo["cq-laptop"].organisation_id)
+    battery = token_headers(platform, client, demo["cq-battery"].organisation_id)
+    for kind in ("csv", "xlsx", "json"):
+        response = client.get(
+            f"{API}/factors/export", params={"q": "export", "format": kind}, headers=laptop
+        )
+        assert response.status_code == 200, response.text
+        assert (response.headers["x-total-count"], response.headers["x-withheld-count"]) == (
+            "2",
+            "1",
+        )
+        path = tmp_path / f"laptop.{kind}"
+        path.write_bytes(response.content)
+        assert read_factors(path) == [shared]  # lossless, and without the proprietary one
+    own = client.get(
+        f"{API}/factors/export", params={"q": "export", "format": "json"}, headers=battery
+    )
+    path = tmp_path / "own.json"
+    path.write_bytes(own.content)
+    assert sorted(f.lineage_key for f in read_factors(path)) == [
+        "cq.export.open",
+        "cq.export.secret",
+    ]
+    assert own.headers["x-withheld-count"] == "0"
+    bad = client.get(f"{API}/factors/export", params={"format": "pdf"}, headers=laptop)
+    assert bad.status_code == 422

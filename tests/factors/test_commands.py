@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,14 @@ from typer.testing import CliRunner
 
 from pcfhub.cli import app
 from pcfhub.config import Settings, get_settings
+from pcfhub.factors import usage
+from pcfhub.factors.formats import read_factors, write_factors
+from pcfhub.factors.schemas import UsageRecord
 from pcfhub.factors.service import reference_files
 from pcfhub.factors.tabular import read_csv, write_csv
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import seed_demo
+from tests.factors.builders import acting, publish, record
 
 runner = CliRunner()
 
@@ -76,6 +81,7 @@ def test_a_bad_file_names_row_and_column_and_writes_nothing(
     write_csv([f.model_copy(update={"lineage_key": f"cq-battery.{i}"}) for i, f in enumerate(good)],
               path)  # fmt: skip
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    original_value = rows[2]["value"]
     rows[1]["geography"] = "Chongqing"
     rows[2]["value"] = "lots"
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -88,7 +94,7 @@ def test_a_bad_file_names_row_and_column_and_writes_nothing(
     assert "mine.csv, row 4, column value" in out
     code, out = invoke("factors", "export", str(tmp_path / "drafts.csv"), "--status", "draft")
     assert "0 draft factor version(s)" in out  # nothing was written
-    rows[1]["geography"], rows[2]["value"] = "CN-CQ", "0.5"
+    rows[1]["geography"], rows[2]["value"] = "CN-CQ", original_value
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -96,3 +102,48 @@ def test_a_bad_file_names_row_and_column_and_writes_nothing(
     code, out = invoke("factors", "import", str(path), "--organisation", "cq-battery")
     assert code == 0, out
     assert "3 draft(s) created for cq-battery" in out
+
+
+def test_xlsx_and_json_import_apply_and_the_usage_statement(
+    cli_env: Platform, tmp_path: Path
+) -> None:
+    signed_in = seed_demo(cli_env)
+    assert invoke("factors", "import-reference")[0] == 0
+    for kind in ("xlsx", "json"):
+        exported = tmp_path / f"published.{kind}"
+        code, out = invoke("factors", "export", str(exported))
+        assert code == 0, out
+        assert read_factors(exported) == read_factors(tmp_path / "published.xlsx")
+    mine = tmp_path / "mine.xlsx"
+    write_factors([record(key="cq-battery.cell"), record(key="cq-battery.pack")], mine)
+    code, out = invoke("factors", "import", str(mine), "--organisation", "cq-battery")
+    assert code == 0, out
+    assert "2 draft(s) created" in out
+
+    code, out = invoke("factors", "apply", "ipcc2006.fuel.natural_gas.co2", "1000", "GJ")
+    assert code == 0, out
+    assert out.startswith("56100 kg CO2e")  # 1000 GJ = 1 TJ x 56,100 kg CO2/TJ
+    code, out = invoke("factors", "apply", "ipcc2006.fuel.natural_gas.co2", "1", "kg")
+    assert code == 2
+    assert "dimensions differ" in out
+
+    demo = {sign_in.organisation: sign_in for sign_in in signed_in}
+    laptop = demo["cq-laptop"]
+    with cli_env.unit_of_work() as uow:
+        version_id = publish(
+            uow, acting(demo["cq-battery"]), acting(demo["operator"]), record(key="cq.sold")
+        )
+        usage.record_usage(
+            uow, principal=acting(laptop), organisation_id=laptop.organisation_id,
+            usage=UsageRecord(result_kind="result", result_id="r1", version_ids=[version_id]),
+        )  # fmt: skip
+        uow.commit()
+    today = date.today().isoformat()
+    code, out = invoke("factors", "usage", "--organisation", "cq-battery", "--start", today,
+                       "--end", today)  # fmt: skip
+    assert code == 0, out
+    assert "cq.sold" in out
+    assert "1 use(s) by 1 organisation(s)" in out
+    code, out = invoke("factors", "usage", "--organisation", "cq-battery", "--start", "2026-02-30",
+                       "--end", today)  # fmt: skip
+    assert code == 2

@@ -31,6 +31,7 @@ TABLES = {
     "api_clients",
     "factor_lineages",
     "factor_reviews",
+    "factor_usages",
     "factor_versions",
     "grants",
     "ledger_entries",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from pcfhub.factors import service, usage
+from pcfhub.factors.formats import MEDIA_TYPES, export_bytes
 from pcfhub.factors.model import FactorData
 from pcfhub.factors.schemas import (
     FactorReviewPublic,
@@ -26,12 +27,46 @@ from pcfhub.platform.schemas import Page
 router = APIRouter(prefix="/factors", tags=["factors"])
 
 
+class ExportQuery(FactorQuery):
+    """A search, and the file format to export its matches in."""
+
+    format: Literal["csv", "xlsx", "json"] = "csv"
+
+
 @router.get("")
 def search(
     query: Annotated[FactorQuery, Query()], uow: UowDep, principal: PrincipalDep
 ) -> Page[FactorVersionPublic]:
     """Search by words (Chinese or English) and filters; nearest geography first, then newest."""
     return service.search_factors(uow, principal=principal, query=query)
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {media: {} for media in MEDIA_TYPES.values()},
+            "description": "The file; headers X-Total-Count and X-Withheld-Count",
+        }
+    },
+)
+def export(
+    query: Annotated[ExportQuery, Query()], uow: UowDep, principal: PrincipalDep
+) -> Response:
+    """The search's matches as a file in the template (up to 10,000 from ``offset``; the
+    ``limit`` of a search page does not apply). Proprietary factors without a licence are left
+    out and counted in ``X-Withheld-Count``."""
+    exported = service.export_factors(uow, principal=principal, query=query)
+    return Response(
+        export_bytes(exported.factors, query.format),
+        media_type=MEDIA_TYPES[query.format],
+        headers={
+            "Content-Disposition": f'attachment; filename="factors.{query.format}"',
+            "X-Total-Count": str(exported.count),
+            "X-Withheld-Count": str(exported.withheld),
+        },
+    )
 
 
 @router.post("", status_code=201)

@@ -1,28 +1,41 @@
-"""`pcfhub factors …`: load the shipped reference data, import drafts, export, show."""
+"""`pcfhub factors …`: load the shipped reference data, import drafts, export, show, search,
+apply a factor to an activity, and read a contributor's usage statement."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy import select
 
 from pcfhub.config import get_settings
-from pcfhub.errors import NotFoundError, PcfhubError
-from pcfhub.factors import service
+from pcfhub.errors import InvalidInputError, NotFoundError, PcfhubError
+from pcfhub.factors import service, usage
+from pcfhub.factors.formats import read_factors, write_factors
 from pcfhub.factors.model import FactorData, FactorStatus
 from pcfhub.factors.search import FactorQuery
 from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
-from pcfhub.factors.tabular import read_csv, write_csv
+from pcfhub.factors.use import Activity, apply_factor
 from pcfhub.platform.context import Platform
 from pcfhub.platform.model import OrganisationKind, Principal, Role
 from pcfhub.platform.service import organisation_by_slug
 
 factors = typer.Typer(help="The emission-factor database (因子数据库).", no_args_is_help=True)
 console = Console()
+
+
+def _platform_reader() -> Principal:
+    """The platform itself reading: published, openly licensed factors."""
+    return Principal(
+        organisation_id=uuid.UUID(int=0),
+        organisation_kind=OrganisationKind.PLATFORM_OPERATOR,
+        role=Role.VIEWER,
+    )
 
 
 def _fail(error: PcfhubError) -> typer.Exit:
@@ -49,13 +62,15 @@ def import_reference() -> None:
 
 @factors.command("import")
 def import_drafts(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV in the template.")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV, xlsx or JSON in the template.")
+    ],
     organisation: Annotated[str, typer.Option(help="Slug of the contributing organisation.")],
 ) -> None:
-    """Import a CSV of factors as drafts of an organisation; all rows or none."""
+    """Import a file of factors as drafts of an organisation; all rows or none."""
     platform = Platform.from_settings(get_settings())
     try:
-        records = read_csv(file)  # the whole file is checked before anything is written
+        records = read_factors(file)  # the whole file is checked before anything is written
         with platform.unit_of_work() as uow:
             org = organisation_by_slug(uow.session, organisation)
             principal = Principal(
@@ -73,10 +88,13 @@ def import_drafts(
 
 @factors.command("export")
 def export(
-    file: Annotated[Path, typer.Argument(dir_okay=False, help="CSV file to write.")],
+    file: Annotated[
+        Path, typer.Argument(dir_okay=False, help="File to write: .csv, .xlsx or .json.")
+    ],
     status: Annotated[FactorStatus, typer.Option(help="Which versions.")] = FactorStatus.PUBLISHED,
 ) -> None:
-    """Export factor versions of one status as a CSV in the template (lossless)."""
+    """Export factor versions of one status in the template (lossless; an operator's tool:
+    every value, proprietary ones too — the API's export enforces licences)."""
     platform = Platform.from_settings(get_settings())
     with platform.unit_of_work(read_only=True) as uow:
         rows = uow.session.scalars(
@@ -86,7 +104,10 @@ def export(
             .order_by(FactorLineageRow.lineage_key, FactorVersionRow.version)
         )
         records = [FactorData.model_validate(row.data) for row in rows]
-    write_csv(records, file)
+    try:
+        write_factors(records, file)
+    except PcfhubError as error:
+        raise _fail(error) from error
     console.print(f"{len(records)} {status.value} factor version(s) written to {file}.")
 
 
@@ -133,10 +154,7 @@ def search(
     """Search the published factors (reference data and published contributions)."""
     platform = Platform.from_settings(get_settings())
     query = FactorQuery(q=words or None, geography=geography, year=year, unit=unit, limit=limit)
-    reader = Principal(  # the platform itself reads: published, openly licensed factors
-        organisation_id=uuid.UUID(int=0), organisation_kind=OrganisationKind.PLATFORM_OPERATOR,
-        role=Role.VIEWER,
-    )  # fmt: skip
+    reader = _platform_reader()
     try:
         with platform.unit_of_work(read_only=True) as uow:
             page = service.search_factors(uow, principal=reader, query=query)
@@ -151,3 +169,76 @@ def search(
             highlight=False,
             markup=False,
         )
+
+
+@factors.command("apply")
+def apply(
+    lineage_key: Annotated[str, typer.Argument(help="The factor's lineage key.")],
+    amount: Annotated[float, typer.Argument(help="The activity amount.")],
+    unit: Annotated[str, typer.Argument(help="Its unit: any of the factor's dimension.")],
+) -> None:
+    """kg CO2e of an activity under a factor's published version (units convert)."""
+    platform = Platform.from_settings(get_settings())
+    with platform.unit_of_work(read_only=True) as uow:
+        row = uow.session.scalar(
+            select(FactorVersionRow)
+            .join(FactorLineageRow)
+            .where(
+                FactorLineageRow.lineage_key == lineage_key,
+                FactorVersionRow.status == FactorStatus.PUBLISHED.value,
+            )
+        )
+        if row is None:
+            raise _fail(NotFoundError(f"No published factor with lineage key {lineage_key!r}."))
+        data = FactorData.model_validate(row.data)
+        version = row.version
+    try:
+        applied = apply_factor(data, Activity(amount=amount, unit=unit))
+    except PcfhubError as error:
+        raise _fail(error) from error
+    console.print(
+        f"{applied.co2e_kg:.6g} kg CO2e  = {amount:g} {unit} → {applied.amount:.6g} {data.unit} "
+        f"× {data.value:g} kg CO2e/{data.unit} ({lineage_key} v{version}, {data.gwp_set})",
+        highlight=False,
+        markup=False,
+    )
+
+
+@factors.command("usage")
+def usage_statement(
+    organisation: Annotated[str, typer.Option(help="Slug of the contributing organisation.")],
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD.")],
+) -> None:
+    """A contributor's usage statement: which versions published results used, how often,
+    by how many organisations."""
+    platform = Platform.from_settings(get_settings())
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as error:
+        raise _fail(InvalidInputError(f"start/end: {error}")) from error
+    try:
+        with platform.unit_of_work(read_only=True) as uow:
+            org = organisation_by_slug(uow.session, organisation)
+            operator = Principal(
+                organisation_id=uuid.UUID(int=0),
+                organisation_kind=OrganisationKind.PLATFORM_OPERATOR,
+                role=Role.ADMIN,
+            )
+            statement = usage.usage_statement(
+                uow, principal=operator, start=first, end=last, contributor_id=org.id
+            )
+    except PcfhubError as error:
+        raise _fail(error) from error
+    table = Table(title=f"{organisation}: factor usage {first} – {last}")
+    for heading in ("factor", "version", "uses", "organisations", "own uses"):
+        table.add_column(heading, justify="left" if heading == "factor" else "right")
+    for line in statement.lines:
+        table.add_row(
+            line.lineage_key, str(line.version), str(line.uses), str(line.organisations),
+            str(line.own_uses),
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"{statement.uses} use(s) by {statement.organisations} organisation(s).", highlight=False
+    )

@@ -18,18 +18,25 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from pcfhub.errors import UnitError
+from pcfhub.factors import gwp
 from pcfhub.units import parse_unit, same_dimension
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(max_length=5000, strip_whitespace=True)]
 # ISO 3166-1 alpha-2, ISO 3166-2 (CN-CQ), China's grid regions (CN-GRID-SW), or GLO.
 GEOGRAPHY = re.compile(r"^(GLO|[A-Z]{2}(-[A-Z0-9]{1,3})?|CN-GRID-(N|NE|E|C|NW|S|SW))$")
+# How far `value` may lie from the per-gas sum: publishers round both.
+GAS_SUM_RELATIVE_TOLERANCE = 0.005
+GAS_SUM_ABSOLUTE_TOLERANCE = 1e-9
 
 
 class FactorStatus(StrEnum):
@@ -144,9 +151,9 @@ class FactorData(BaseModel):
     classification: (
         Annotated[str, StringConstraints(pattern=r"^(HS|CPC|ISIC|NACE):\S+$")] | None
     ) = None
-    value: float = Field(description="kg CO2e per reference unit (with gwp_set) or per-gas")
+    value: FiniteFloat = Field(description="kg CO2e per reference unit (with gwp_set)")
     unit: ShortText = Field(description="The reference unit the value is per: kWh, kg, t·km…")
-    gases: dict[Gas, float] = Field(default_factory=dict)
+    gases: dict[Gas, FiniteFloat] = Field(default_factory=dict)
     # The GWP100 set a CO2e value was computed with; "unstated" when the publisher does not say.
     gwp_set: Annotated[str, StringConstraints(pattern=r"^(AR4|AR5|AR6|unstated)$")]
     boundary: Boundary
@@ -187,3 +194,32 @@ class FactorData(BaseModel):
         if same_dimension(self.unit, "kg_CO2e"):
             raise ValueError("unit is the reference unit (kWh, kg…), not the CO2e numerator")
         return self
+
+    @model_validator(mode="after")
+    def _value_is_gas_sum(self) -> FactorData:
+        """With per-gas values and a shipped GWP set (AR5, AR6), value = Σ gas × GWP100.
+
+        Within 0.5 % of the sum plus 1e-9, as publishers round. Biogenic CO2 is reported apart
+        from fossil CO2 (GB/T 24067, ISO 14067) but counts in the total: its emission at GWP 1,
+        its removal (a positive amount taken up) at −1. With AR4 (not shipped) or "unstated"
+        there is nothing to check against. The error is on field ``value``.
+        """
+        if not self.gases or self.gwp_set not in gwp.set_names():
+            return self
+        total = gwp.co2e(self.gases, self.gwp_set)
+        allowed = GAS_SUM_RELATIVE_TOLERANCE * abs(total) + GAS_SUM_ABSOLUTE_TOLERANCE
+        if abs(self.value - total) <= allowed:
+            return self
+        message = (
+            "value {value} differs from the per-gas sum {total} kg CO2e with {gwp_set} "
+            "GWP100 ({terms}); give value and gases consistently"
+        )
+        context = {
+            "value": f"{self.value:.6g}",
+            "total": f"{total:.6g}",
+            "gwp_set": self.gwp_set,
+            "terms": gwp.terms(self.gases, self.gwp_set),
+        }
+        error = PydanticCustomError("value_not_gas_sum", message, context)
+        details = InitErrorDetails(type=error, loc=("value",), input=self.value)
+        raise ValidationError.from_exception_data(type(self).__name__, [details])

@@ -531,3 +531,44 @@ def search_factors(
         ],
         count=count,
     )
+
+
+EXPORT_MAX = 10_000  # versions per export; page on with ``offset`` for more
+
+
+@dataclass(frozen=True)
+class Export:
+    factors: list[FactorData]
+    count: int  # every match, also beyond this export's page
+    withheld: int  # proprietary matches left out: the caller holds no licence
+
+
+def export_factors(
+    uow: UnitOfWork, *, principal: Principal | None, query: FactorQuery, limit: int = EXPORT_MAX
+) -> Export:
+    """The whole records of the versions matching ``query`` (in search order), for a file.
+
+    Proprietary versions whose values the caller may not see are left out, and counted.
+    """
+    principal = require_principal(principal)
+    authorize(
+        uow.session,
+        principal,
+        Action.READ,
+        owner_id=principal.organisation_id,
+        object_kind="factor",
+    )
+    stmt, order = search_statement(
+        uow.session,
+        query,
+        viewer_organisation=principal.organisation_id,
+        dimension=_dimension(query.unit) if query.unit else None,
+    )
+    rows, count = page_with_count(uow.session, stmt, order, offset=query.offset, limit=limit)
+    licensed = _licensed_lineages(uow.session, principal) if rows else set()
+    shown = [row for row in rows if _values_visible(row, principal, licensed)]
+    return Export(
+        factors=[FactorData.model_validate(row.data) for row in shown],
+        count=count,
+        withheld=len(rows) - len(shown),
+    )

@@ -7,10 +7,10 @@ row (as a spreadsheet shows it: the header is row 1) and the column.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
@@ -42,6 +42,70 @@ SCALARS = (
 PEDIGREE = ("reliability", "completeness", "temporal", "geographical", "technological")
 UNCERTAINTY = ("distribution", "gsd", "sd", "minimum", "maximum")
 SOURCE = ("publisher", "document", "table", "year", "url", "traceability", "note")
+# Columns whose cells are numbers (a spreadsheet may hold them as numbers); all others are text.
+NUMBER_COLUMNS = (
+    "value", *GAS_COLUMNS, "reference_year", "source_year",
+    *(f"pedigree_{name}" for name in PEDIGREE),
+    "uncertainty_gsd", "uncertainty_sd", "uncertainty_minimum", "uncertainty_maximum",
+)  # fmt: skip
+GAS_MEANINGS = {
+    "co2_fossil": "fossil CO2",
+    "co2_biogenic_emission": "biogenic CO2 emitted",
+    "co2_biogenic_removal": "biogenic CO2 taken up (a positive amount; counts at GWP -1)",
+    "ch4_fossil": "fossil CH4",
+    "ch4_non_fossil": "non-fossil (biogenic) CH4",
+    "n2o": "N2O",
+    "sf6": "SF6",
+    "nf3": "NF3",
+    "hfc_134a": "HFC-134a",
+    "cf4": "CF4",
+}
+# What each column means (docs/factors.md), in the order of COLUMNS.
+COLUMN_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("lineage_key", "stable id of the factor across versions, e.g. "
+                    "cn.mee.electricity.grid.national.2023"),
+    ("name_zh", "name in Chinese"),
+    ("name_en", "name in English"),
+    ("description", "free text"),
+    ("activity", "what it is a factor for, dotted: electricity.grid, fuel.natural_gas"),
+    ("classification", "product code HS:…, CPC:…, ISIC:… or NACE:…"),
+    ("value", "kg CO2e per reference unit"),
+    ("unit", "the reference unit (pint): kWh, kg, t, TJ, t*km, piece, m**3…"),
+    ("gwp_set", "GWP100 set the CO2e was computed with: AR5, AR6, or unstated when the "
+                "publisher does not say"),
+    *((gas, f"kg of {label} per reference unit; when gases are given, value = Σ gas × GWP100 "
+            "of gwp_set") for gas, label in GAS_MEANINGS.items()),
+    ("boundary", "cradle_to_gate, cradle_to_grave, gate_to_gate, combustion, operation or "
+                 "life_cycle"),
+    ("system_model", "e.g. cutoff, apos, consequential"),
+    ("geography", "GLO, ISO 3166-1 (CN), ISO 3166-2 (CN-CQ), or a China grid region "
+                  "CN-GRID-N/NE/E/C/NW/S/SW"),
+    ("reference_year", "the year the data describe"),
+    ("valid_from", "ISO date (YYYY-MM-DD) from which the factor applies"),
+    ("valid_to", "ISO date (YYYY-MM-DD) until which the factor applies"),
+    ("technology", "free text"),
+    ("source_publisher", "who published the value"),
+    ("source_document", "the document it was published in"),
+    ("source_table", "the table read"),
+    ("source_year", "the year the document was published"),
+    ("source_url", "the address actually read"),
+    ("source_traceability", "primary (the publisher's document was read), secondary (a "
+                            "faithful reproduction) or unverified"),
+    ("source_note", "how the value was obtained; required in practice for secondary and "
+                    "unverified"),
+    *((f"pedigree_{name}", f"ecoinvent pedigree score for {name}, 1 (best) to 5")
+      for name in PEDIGREE),
+    ("uncertainty_distribution", "lognormal (gsd), normal (sd), uniform or triangular "
+                                 "(minimum, maximum)"),
+    ("uncertainty_gsd", "geometric standard deviation of a lognormal distribution (> 1)"),
+    ("uncertainty_sd", "standard deviation of a normal distribution"),
+    ("uncertainty_minimum", "lower bound of a uniform or triangular distribution"),
+    ("uncertainty_maximum", "upper bound of a uniform or triangular distribution"),
+    ("licence", "SPDX id (CC-BY-4.0), public-domain, proprietary:<terms>…"),
+    ("licence_redistribution", "open, attribution, share_alike or none (values only to "
+                               "licence holders)"),
+    ("licence_attribution", "text to show with the values"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,20 +115,21 @@ class RowProblem:
     message: str
 
 
-def _blank(value: Any) -> bool:
+def blank(value: Any) -> bool:
+    """An empty cell: None, or text of only whitespace."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _group(row: Mapping[str, Any], prefix: str, names: Iterable[str]) -> dict[str, Any] | None:
     found = {name: row.get(f"{prefix}{name}") for name in names}
-    found = {name: value for name, value in found.items() if not _blank(value)}
+    found = {name: value for name, value in found.items() if not blank(value)}
     return found or None
 
 
 def row_to_data(row: Mapping[str, Any]) -> dict[str, Any]:
     """One flat row as the nested fields of `FactorData` (blank cells are absent)."""
-    data: dict[str, Any] = {name: row.get(name) for name in SCALARS if not _blank(row.get(name))}
-    data["gases"] = {gas: row[gas] for gas in GAS_COLUMNS if not _blank(row.get(gas))}
+    data: dict[str, Any] = {name: row.get(name) for name in SCALARS if not blank(row.get(name))}
+    data["gases"] = {gas: row[gas] for gas in GAS_COLUMNS if not blank(row.get(gas))}
     data["source"] = _group(row, "source_", SOURCE)
     for key, prefix, names in (("pedigree", "pedigree_", PEDIGREE),
                                ("uncertainty", "uncertainty_", UNCERTAINTY)):  # fmt: skip
@@ -75,7 +140,7 @@ def row_to_data(row: Mapping[str, Any]) -> dict[str, Any]:
         "identifier": row.get("licence"),
         "redistribution": row.get("licence_redistribution"),
         **({"attribution": row["licence_attribution"]}
-           if not _blank(row.get("licence_attribution")) else {}),
+           if not blank(row.get("licence_attribution")) else {}),
     }  # fmt: skip
     return data
 
@@ -95,24 +160,41 @@ def _column_of(location: tuple[Any, ...]) -> str:
     return head
 
 
-def data_to_row(factor: FactorData) -> dict[str, str]:
-    """A factor as one flat row of strings (blank for absent values); `parse_rows` reads it."""
-    row = dict.fromkeys(COLUMNS, "")
+def data_to_cells(factor: FactorData) -> dict[str, str | int | float | None]:
+    """A factor as one flat row of JSON scalars in the order of COLUMNS (None when absent)."""
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
     dumped = factor.model_dump(mode="json", exclude_none=True)
     for name in SCALARS:
-        if name in dumped:
-            row[name] = repr(dumped[name]) if isinstance(dumped[name], float) else str(dumped[name])
+        row[name] = dumped.get(name)
     for gas, amount in dumped.get("gases", {}).items():
-        row[gas] = repr(float(amount))
+        row[gas] = float(amount)
     for key, prefix in (("source", "source_"), ("pedigree", "pedigree_"),
                         ("uncertainty", "uncertainty_")):  # fmt: skip
         for name, value in dumped.get(key, {}).items():
-            row[f"{prefix}{name}"] = repr(value) if isinstance(value, float) else str(value)
+            row[f"{prefix}{name}"] = value
     licence = dumped["licence"]
     row["licence"] = licence["identifier"]
     row["licence_redistribution"] = licence["redistribution"]
-    row["licence_attribution"] = licence.get("attribution", "")
+    row["licence_attribution"] = licence.get("attribution")
     return row
+
+
+def data_to_row(factor: FactorData) -> dict[str, str]:
+    """A factor as one flat row of strings (blank for absent values); `parse_rows` reads it."""
+    return {name: _text(value) for name, value in data_to_cells(factor).items()}
+
+
+def _text(value: str | int | float | None) -> str:
+    """A cell as CSV text; floats in full (repr) so that they read back exactly."""
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def problems_error(problems: Sequence[str]) -> DataFileError:
+    """One error listing every problem of a file (each naming file, place and field)."""
+    listed = "\n".join(f"  {problem}" for problem in problems)
+    return DataFileError(f"{len(problems)} problem(s), nothing was read:\n{listed}")
 
 
 def parse_rows(
@@ -123,13 +205,13 @@ def parse_rows(
     factors: list[FactorData] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows, start=first_row):
-        if all(_blank(value) for value in row.values()):
+        if all(blank(value) for value in row.values()):
             continue
         unknown = sorted(str(k) for k in row if k is not None and k not in COLUMNS)
         for column in unknown:
             problems.append(RowProblem(number, column, "is not a column of the template"))
         for column in REQUIRED:
-            if _blank(row.get(column)):
+            if blank(row.get(column)):
                 problems.append(RowProblem(number, column, "is required"))
         if unknown or any(p.row == number for p in problems):
             continue
@@ -151,10 +233,8 @@ def parse_rows(
         seen[factor.lineage_key] = number
         factors.append(factor)
     if problems:
-        listed = "\n".join(
-            f"  {file}, row {p.row}, column {p.column}: {p.message}" for p in problems
-        )
-        raise DataFileError(f"{len(problems)} problem(s), nothing was read:\n{listed}")
+        raise problems_error([f"{file}, row {p.row}, column {p.column}: {p.message}"
+                              for p in problems])  # fmt: skip
     return factors
 
 
@@ -171,7 +251,12 @@ def read_csv(path: Path) -> list[FactorData]:
 def write_csv(factors: Iterable[FactorData], path: Path) -> None:
     """Factors as a CSV file in the template; `read_csv` reads them back unchanged."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        for factor in factors:
-            writer.writerow(data_to_row(factor))
+        write_csv_stream(factors, handle)
+
+
+def write_csv_stream(factors: Iterable[FactorData], handle: TextIO) -> None:
+    """Factors as CSV text in the template, to a text stream opened with ``newline=""``."""
+    writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+    writer.writeheader()
+    for factor in factors:
+        writer.writerow(data_to_row(factor))

@@ -32,6 +32,7 @@ from pcfhub.platform.deps import SESSION_COOKIE, PlatformDep, SignedInUserDep, U
 from pcfhub.platform.model import SignedInUser
 from pcfhub.platform.schemas import MAX_INT64
 from pcfhub.web.admin import router as admin_router
+from pcfhub.web.factors import router as factors_router
 from pcfhub.web.home import home_sections
 from pcfhub.web.i18n import LANGUAGES
 from pcfhub.web.rendering import (
@@ -64,6 +65,7 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
     app.include_router(admin_router)
+    app.include_router(factors_router)
 
 
 @router.get("/sign-in")

@@ -1,0 +1,415 @@
+"""Factor database pages: search, a factor's detail (with a calculator), contributing by file,
+the reviewers' queue with the checklist, and the contributor's usage statement.
+
+Every page and form goes through the same services (authorisation, ledger entries) as the API.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from pcfhub.errors import AuthenticationError, InvalidInputError, PcfhubError
+from pcfhub.factors import service, usage
+from pcfhub.factors.formats import read_factors
+from pcfhub.factors.model import Boundary, FactorStatus
+from pcfhub.factors.schemas import ReviewDecision, UsageStatement
+from pcfhub.factors.search import FactorQuery
+from pcfhub.factors.use import Activity
+from pcfhub.platform.deps import SignedInUserDep, UowDep
+from pcfhub.platform.model import Principal, Role, SignedInUser
+from pcfhub.platform.uow import UnitOfWork
+from pcfhub.web.rendering import check_csrf, redirect, render
+
+router = APIRouter(prefix="/factors", include_in_schema=False)
+OptionalFormStr = Annotated[str | None, Form()]
+PAGE = 25
+DONE = ("submitted", "withdrawn", "published", "rejected", "imported")
+UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._\-\u4e00-\u9fff]+")
+ENDED = (FactorStatus.SUPERSEDED, FactorStatus.WITHDRAWN, FactorStatus.REJECTED)
+WITHDRAWABLE = (FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.PUBLISHED)
+
+
+def _signed_in(user: SignedInUser | None) -> tuple[SignedInUser, Principal]:
+    if user is None:
+        raise AuthenticationError("Sign in to use the factor database.")
+    principal = user.principal()
+    if principal is None:
+        raise AuthenticationError("You are not a member of any organisation.")
+    return user, principal
+
+
+def _problems(error: PcfhubError | ValidationError) -> tuple[list[str], int]:
+    """What was wrong, one line per field; and the status to answer with."""
+    if isinstance(error, ValidationError):
+        return [
+            f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()
+        ], 422
+    return str(error).splitlines(), error.status
+
+
+def _done(request: Request) -> str | None:
+    done = request.query_params.get("done")
+    return done if done in DONE else None
+
+
+# Search
+
+
+@router.get("")
+def search_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
+    """Search published factors by words and filters, nearest geography first."""
+    if user is None:
+        return redirect("/sign-in")
+    signed_in, principal = _signed_in(user)
+    form = {
+        name: request.query_params.get(name, "").strip()
+        for name in ("q", "geography", "year", "unit", "boundary", "offset")
+    }
+    problems: list[str] = []
+    results = None
+    status_code = 200
+    try:
+        query = FactorQuery(**{name: value for name, value in form.items() if value}, limit=PAGE)
+        results = service.search_factors(uow, principal=principal, query=query)
+    except (PcfhubError, ValidationError) as error:
+        problems, status_code = _problems(error)
+        query = FactorQuery(limit=PAGE)
+    pages = {
+        "previous": query.offset - PAGE if query.offset >= PAGE else None,
+        "next": query.offset + PAGE if results and query.offset + PAGE < results.count else None,
+    }
+    links = {
+        direction: f"/factors?{_query_string(form, offset)}"
+        for direction, offset in pages.items()
+        if offset is not None
+    }
+    return render(
+        request,
+        "factors.html",
+        user=signed_in,
+        status_code=status_code,
+        form=form,
+        results=results,
+        offset=query.offset,
+        links=links,
+        problems=problems,
+        boundaries=[b.value for b in Boundary],
+        reviewer=service.is_reviewer(principal),
+    )
+
+
+def _query_string(form: dict[str, str], offset: int) -> str:
+    kept = {name: value for name, value in form.items() if value and name != "offset"}
+    return urlencode(kept | {"offset": offset})
+
+
+# One factor version
+
+
+def _detail(
+    request: Request,
+    uow: UnitOfWork,
+    user: SignedInUser,
+    principal: Principal,
+    version_id: uuid.UUID,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    version = service.get_version(uow, principal=principal, version_id=version_id)
+    try:
+        reviews = service.reviews_of(uow, principal=principal, version_id=version_id)
+    except PcfhubError:
+        reviews = None  # the record is the contributor's and the reviewers' only
+    own = version.contributor_id == principal.organisation_id
+    writer = principal.role in (Role.EDITOR, Role.ADMIN)
+    reviewer = service.is_reviewer(principal)
+    return render(
+        request,
+        "factor.html",
+        user=user,
+        status_code=status_code,
+        version=version,
+        reviews=reviews,
+        can_submit=own and writer and version.status == FactorStatus.DRAFT,
+        can_withdraw=((own and writer) or reviewer) and version.status in WITHDRAWABLE,
+        can_review=reviewer and version.status == FactorStatus.SUBMITTED,
+        checklist=service.CHECKLIST,
+        ended=version.status in ENDED,
+        done=_done(request),
+        **context,
+    )
+
+
+@router.get("/versions/{factor_version_id}")
+def factor_page(
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    factor_version_id: uuid.UUID,
+    amount: Annotated[str | None, Query(max_length=40)] = None,
+    unit: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    """A factor version: value, gases, source, quality, licence; and a calculator."""
+    if user is None:
+        return redirect("/sign-in")
+    signed_in, principal = _signed_in(user)
+    applied = None
+    problems: list[str] = []
+    if amount or unit:
+        try:
+            activity = Activity(amount=amount or "", unit=unit or "")
+            applied = service.apply_version(
+                uow, principal=principal, version_id=factor_version_id, activity=activity
+            )
+        except (PcfhubError, ValidationError) as error:
+            problems, _ = _problems(error)
+    return _detail(
+        request,
+        uow,
+        signed_in,
+        principal,
+        factor_version_id,
+        status_code=422 if problems else 200,
+        applied=applied,
+        activity={"amount": amount or "", "unit": unit or ""},
+        problems=problems,
+    )
+
+
+def _change(
+    request: Request,
+    uow: UnitOfWork,
+    user: SignedInUser | None,
+    csrf_token: str | None,
+    version_id: uuid.UUID,
+    change: Any,
+) -> Response:
+    """Check the token, make one change, commit it and show the version; or show what was
+    wrong (nothing saved)."""
+    signed_in, principal = _signed_in(user)
+    check_csrf(request, signed_in, csrf_token)
+    try:
+        done = change(principal)
+    except (PcfhubError, ValidationError) as error:
+        uow.rollback()
+        problems, status = _problems(error)
+        if status in (401, 404):
+            raise
+        return _detail(
+            request, uow, signed_in, principal, version_id, status_code=status,
+            problems=problems, applied=None, activity={"amount": "", "unit": ""},
+        )  # fmt: skip
+    uow.commit()
+    return redirect(f"/factors/versions/{version_id}?done={done}")
+
+
+@router.post("/versions/{factor_version_id}/submit")
+def submit(
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    factor_version_id: uuid.UUID,
+    csrf_token: OptionalFormStr = None,
+) -> Response:
+    def change(principal: Principal) -> str:
+        service.submit(uow, principal=principal, version_id=factor_version_id)
+        return "submitted"
+
+    return _change(request, uow, user, csrf_token, factor_version_id, change)
+
+
+@router.post("/versions/{factor_version_id}/withdraw")
+def withdraw(
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    factor_version_id: uuid.UUID,
+    csrf_token: OptionalFormStr = None,
+) -> Response:
+    def change(principal: Principal) -> str:
+        service.withdraw(uow, principal=principal, version_id=factor_version_id)
+        return "withdrawn"
+
+    return _change(request, uow, user, csrf_token, factor_version_id, change)
+
+
+@router.post("/versions/{factor_version_id}/review")
+def review(
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    factor_version_id: uuid.UUID,
+    decision: Annotated[str, Form(pattern="^(publish|reject)$")],
+    checklist: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    reasons: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: OptionalFormStr = None,
+) -> Response:
+    """A reviewer publishes (every checklist item ticked) or rejects (with reasons)."""
+    publish = decision == "publish"
+
+    def change(principal: Principal) -> str:
+        confirmed = ReviewDecision(
+            publish=publish,
+            checklist={item: item in checklist for item in service.CHECKLIST},
+            reasons=reasons,
+        )
+        service.review(uow, principal=principal, version_id=factor_version_id, decision=confirmed)
+        return "published" if publish else "rejected"
+
+    return _change(request, uow, user, csrf_token, factor_version_id, change)
+
+
+# Contributing
+
+
+def _contribute_page(
+    request: Request,
+    uow: UnitOfWork,
+    user: SignedInUser,
+    principal: Principal,
+    *,
+    status_code: int = 200,
+    problems: list[str] | None = None,
+) -> Response:
+    offset = _offset(request)
+    contributions = service.list_contributions(uow, principal=principal, offset=offset, limit=PAGE)
+    return render(
+        request,
+        "factor_contribute.html",
+        user=user,
+        status_code=status_code,
+        contributions=contributions,
+        offset=offset,
+        page=PAGE,
+        problems=problems or [],
+        done=_done(request),
+        imported=request.query_params.get("count", "") if _done(request) else "",
+    )
+
+
+def _offset(request: Request) -> int:
+    raw = request.query_params.get("offset", "0")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+
+
+@router.get("/contribute")
+def contribute_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
+    """Upload factors (CSV, xlsx, JSON) as drafts; see your contributions and decisions."""
+    if user is None:
+        return redirect("/sign-in")
+    signed_in, principal = _signed_in(user)
+    return _contribute_page(request, uow, signed_in, principal)
+
+
+@router.post("/contribute")
+def contribute(
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    file: Annotated[UploadFile, File()],
+    submit: Annotated[bool, Form()] = False,
+    csrf_token: OptionalFormStr = None,
+) -> Response:
+    """Every factor of the file becomes a draft (and is submitted, if asked), or none does."""
+    signed_in, principal = _signed_in(user)
+    check_csrf(request, signed_in, csrf_token)
+    name = UPLOAD_NAME.sub("_", Path(file.filename or "upload").name)[-100:] or "upload"
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(file.file.read())
+            records = read_factors(path)  # the whole file is checked before anything is written
+        if not records:
+            raise InvalidInputError(f"{name}: the file holds no factors.")
+        for data in records:
+            draft = service.create_draft(uow, principal=principal, data=data)
+            if submit:
+                service.submit(uow, principal=principal, version_id=draft.id)
+    except (PcfhubError, ValidationError) as error:
+        uow.rollback()
+        problems, status = _problems(error)
+        return _contribute_page(
+            request, uow, signed_in, principal, status_code=status, problems=problems
+        )
+    uow.commit()
+    return redirect(f"/factors/contribute?done=imported&count={len(records)}")
+
+
+# Reviewing
+
+
+@router.get("/review")
+def review_queue_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
+    """Submitted factors awaiting review, oldest first (reviewers only)."""
+    if user is None:
+        return redirect("/sign-in")
+    signed_in, principal = _signed_in(user)
+    offset = _offset(request)
+    queue = service.review_queue(uow, principal=principal, offset=offset, limit=PAGE)
+    return render(
+        request, "factor_review.html", user=signed_in, queue=queue, offset=offset, page=PAGE
+    )
+
+
+# Usage statement
+
+
+def _period(request: Request) -> tuple[date, date]:
+    today = date.today()
+    try:
+        start = date.fromisoformat(request.query_params.get("start") or f"{today.year}-01-01")
+        end = date.fromisoformat(request.query_params.get("end") or today.isoformat())
+    except ValueError as error:
+        raise InvalidInputError(f"start/end: give dates as YYYY-MM-DD ({error}).") from None
+    return start, end
+
+
+@router.get("/usage")
+def usage_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
+    """The organisation's usage statement for a period, with a chart of uses per version."""
+    if user is None:
+        return redirect("/sign-in")
+    signed_in, principal = _signed_in(user)
+    start, end = _period(request)
+    statement = usage.usage_statement(uow, principal=principal, start=start, end=end)
+    most = max((line.uses for line in statement.lines), default=0)
+    return render(request, "factor_usage.html", user=signed_in, statement=statement, most=most)
+
+
+@router.get("/usage.csv")
+def usage_csv(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
+    """The same statement as CSV, for accounting."""
+    _, principal = _signed_in(user)
+    start, end = _period(request)
+    statement = usage.usage_statement(uow, principal=principal, start=start, end=end)
+    return Response(
+        statement_csv(statement),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="factor-usage-{start}-{end}.csv"'},
+    )
+
+
+def statement_csv(statement: UsageStatement) -> str:
+    """One row per factor version, then the totals."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["lineage_key", "version", "version_id", "name_zh", "name_en", "uses",
+                     "organisations", "own_uses"])  # fmt: skip
+    for line in statement.lines:
+        writer.writerow([line.lineage_key, line.version, line.version_id, line.name_zh,
+                         line.name_en, line.uses, line.organisations, line.own_uses])  # fmt: skip
+    writer.writerow(["total", "", "", "", "", statement.uses, statement.organisations, ""])
+    return out.getvalue()

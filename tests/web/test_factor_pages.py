@@ -1,0 +1,213 @@
+"""Factor pages in process: upload errors, the review form, visibility, the usage CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from pcfhub.factors import service, usage
+from pcfhub.factors.formats import export_bytes
+from pcfhub.factors.schemas import UsageRecord
+from pcfhub.factors.store import FactorVersionRow
+from pcfhub.factors.tabular import COLUMNS, data_to_row
+from pcfhub.platform.app import create_app
+from pcfhub.platform.context import Platform
+from pcfhub.platform.demo import DemoSignIn, seed_demo
+from tests.factors.builders import PROPRIETARY, acting, publish, record
+from tests.platform.conftest import csrf_from, sign_in
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture
+def demo(platform: Platform) -> dict[str, DemoSignIn]:
+    return {s.organisation: s for s in seed_demo(platform)}
+
+
+@pytest.fixture
+def browser_of(platform: Platform, demo: dict[str, DemoSignIn]) -> Iterator[object]:
+    clients: list[TestClient] = []
+
+    def open_as(slug: str) -> TestClient:
+        client = TestClient(create_app(platform=platform))
+        sign_in(client, demo[slug].email, demo[slug].password)
+        clients.append(client)
+        return client
+
+    yield open_as
+    for client in clients:
+        client.close()
+
+
+def _csv(*rows: dict[str, str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _upload(client: TestClient, name: str, content: bytes, *, submit: bool = False) -> object:
+    token = csrf_from(client.get("/factors/contribute", headers=HTML).text)
+    return client.post(
+        "/factors/contribute",
+        data={"csrf_token": token, **({"submit": "true"} if submit else {})},
+        files={"file": (name, content)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+
+
+def _versions(platform: Platform) -> int:
+    with platform.unit_of_work(read_only=True) as uow:
+        return uow.session.query(FactorVersionRow).count()
+
+
+def test_a_bad_upload_names_file_row_and_column_and_saves_nothing(
+    platform: Platform, browser_of: object
+) -> None:
+    client = browser_of("cq-battery")
+    good = data_to_row(record(key="cq.good"))
+    bad = data_to_row(record(key="cq.bad")) | {"reference_year": "20x5"}
+    response = _upload(client, "mine.csv", _csv(good, bad))
+    assert response.status_code == 422
+    assert "mine.csv, row 3, column reference_year" in response.text
+    assert _versions(platform) == 0
+    wrong_kind = _upload(client, "mine.txt", b"hello")
+    assert wrong_kind.status_code == 422
+    assert "mine.txt: unknown file type &#39;.txt&#39;" in wrong_kind.text
+    assert _versions(platform) == 0
+
+
+def test_an_upload_in_each_format_becomes_drafts_or_submissions(
+    platform: Platform, browser_of: object
+) -> None:
+    client = browser_of("cq-battery")
+    for number, kind in enumerate(("csv", "xlsx", "json")):
+        content = export_bytes([record(key=f"cq.{kind}")], kind)
+        response = _upload(client, f"factors.{kind}", content, submit=number == 2)
+        assert response.status_code == 303, response.text
+    page = client.get("/factors/contribute", headers=HTML).text
+    for kind in ("csv", "xlsx", "json"):
+        assert f"cq.{kind}" in page
+    with platform.unit_of_work(read_only=True) as uow:
+        statuses = sorted(r.status for r in uow.session.query(FactorVersionRow))
+    assert statuses == ["draft", "draft", "submitted"]
+
+
+def test_the_review_form_publishes_only_with_the_whole_checklist(
+    platform: Platform, demo: dict[str, DemoSignIn], browser_of: object
+) -> None:
+    with platform.unit_of_work() as uow:
+        draft = service.create_draft(uow, principal=acting(demo["cq-battery"]), data=record())
+        service.submit(uow, principal=acting(demo["cq-battery"]), version_id=draft.id)
+        uow.commit()
+    maker = browser_of("cq-battery")
+    assert maker.get("/factors/review", headers=HTML).status_code == 403
+    reviewer = browser_of("operator")
+    queue = reviewer.get("/factors/review", headers=HTML)
+    assert f"/factors/versions/{draft.id}" in queue.text
+    page = reviewer.get(f"/factors/versions/{draft.id}", headers=HTML).text
+    token = csrf_from(page)
+    partial = reviewer.post(
+        f"/factors/versions/{draft.id}/review",
+        data={"csrf_token": token, "decision": "publish", "checklist": ["source_cited"]},
+        headers=HTML,
+    )
+    assert partial.status_code == 422
+    assert "value_matches_source" in partial.text
+    published = reviewer.post(
+        f"/factors/versions/{draft.id}/review",
+        data={"csrf_token": token, "decision": "publish", "checklist": list(service.CHECKLIST)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert published.status_code == 303
+    seen = maker.get(f"/factors/versions/{draft.id}", headers=HTML).text
+    assert 'id="status"' in seen
+    assert "status-published" in seen
+    assert 'id="reviews"' in seen  # the contributor sees the review record
+
+
+def test_a_proprietary_factor_shows_metadata_but_no_value_or_calculator(
+    platform: Platform, demo: dict[str, DemoSignIn], browser_of: object
+) -> None:
+    with platform.unit_of_work() as uow:
+        version_id = publish(
+            uow, acting(demo["cq-battery"]), acting(demo["operator"]),
+            record(key="cq.secret", value=1.2345, licence=PROPRIETARY),
+        )  # fmt: skip
+        uow.commit()
+    laptop = browser_of("cq-laptop")
+    found = laptop.get("/factors", params={"q": "cq.secret"}, headers=HTML).text
+    assert f"/factors/versions/{version_id}" in found
+    assert "1.2345" not in found
+    page = laptop.get(f"/factors/versions/{version_id}", headers=HTML).text
+    assert 'id="withheld"' in page
+    assert "1.2345" not in page
+    assert 'id="calculator"' not in page
+    tried = laptop.get(
+        f"/factors/versions/{version_id}", params={"amount": "1", "unit": "kg"}, headers=HTML
+    )
+    assert "1.2345" not in tried.text
+    own = browser_of("cq-battery").get(f"/factors/versions/{version_id}", headers=HTML).text
+    assert "1.2345" in own
+
+
+def test_the_calculator_converts_and_names_a_wrong_dimension(
+    platform: Platform, demo: dict[str, DemoSignIn], browser_of: object
+) -> None:
+    with platform.unit_of_work() as uow:
+        version_id = publish(
+            uow, acting(demo["cq-battery"]), acting(demo["operator"]),
+            record(key="cq.grid", value=0.5, unit="kWh"),
+        )  # fmt: skip
+        uow.commit()
+    client = browser_of("cq-laptop")
+    ok = client.get(
+        f"/factors/versions/{version_id}", params={"amount": "2", "unit": "MWh"}, headers=HTML
+    )
+    assert re.search(r'id="applied">1000 ', ok.text)
+    wrong = client.get(
+        f"/factors/versions/{version_id}", params={"amount": "2", "unit": "kg"}, headers=HTML
+    )
+    assert wrong.status_code == 422
+    assert "dimensions differ" in wrong.text
+
+
+def test_the_usage_statement_page_and_its_csv(
+    platform: Platform, demo: dict[str, DemoSignIn], browser_of: object
+) -> None:
+    with platform.unit_of_work() as uow:
+        version_id = publish(
+            uow, acting(demo["cq-battery"]), acting(demo["operator"]), record(key="cq.used")
+        )
+        for result, who in (("r1", "cq-laptop"), ("r2", "cq-laptop"), ("r3", "verifier")):
+            usage.record_usage(
+                uow, principal=acting(demo[who]), organisation_id=demo[who].organisation_id,
+                usage=UsageRecord(result_kind="result", result_id=result,
+                                  version_ids=[version_id]),
+            )  # fmt: skip
+        uow.commit()
+    client = browser_of("cq-battery")
+    page = client.get("/factors/usage", headers=HTML)
+    assert page.status_code == 200
+    assert 'id="usage-lines"' in page.text
+    assert "cq.used" in page.text
+    download = client.get("/factors/usage.csv", headers=HTML)
+    assert download.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert (rows[0]["lineage_key"], rows[0]["uses"], rows[0]["organisations"]) == (
+        "cq.used",
+        "3",
+        "2",
+    )
+    assert rows[-1]["lineage_key"] == "total"
+    bad = client.get("/factors/usage", params={"start": "2026-02-30"}, headers=HTML)
+    assert bad.status_code == 422
