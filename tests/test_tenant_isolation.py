@@ -18,6 +18,7 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
+from pcfhub.factors import evidence as factor_evidence
 from pcfhub.factors import service as factor_service
 from pcfhub.factors.model import FactorData
 from pcfhub.ledger import service as ledger
@@ -203,6 +204,13 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
                 licence={"identifier": "proprietary:internal", "redistribution": "none"},
             ),
         )
+        proof = factor_evidence.add_evidence(
+            uow,
+            principal=principal,
+            version_id=draft.id,
+            filename=f"{who.organisation}-confidential-invoice.txt",
+            content=b"supplier invoice, confidential\n",
+        )
         uow.commit()
     api_client = create_api_client(platform, organisation_id, scopes=["*:read"], role=Role.VIEWER)
     with platform.unit_of_work() as uow:
@@ -227,6 +235,7 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
             "api_client_id": str(api_client.id),
             "grant_id": str(grant.id),
             "factor_version_id": str(draft.id),  # a private draft
+            "evidence_id": str(proof.id),  # the draft's confidential evidence
             "index": str(index),  # one of the organisation's ledger entries
             "tree_size": str(size),  # heads are public: the current size
         },
@@ -241,7 +250,7 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
         },
     )
     tenant.identifiers |= {str(organisation_id), organisation.slug, organisation.name}
-    tenant.identifiers |= {str(draft.id), draft.lineage_key}
+    tenant.identifiers |= {str(draft.id), draft.lineage_key, str(proof.id), proof.filename}
     for m in members:
         tenant.identifiers |= {str(m.id), str(m.user_id), m.email}
     for c in client_list:
@@ -358,6 +367,8 @@ def build_request(
         body["json"] = example_body(content["application/json"]["schema"], spec)
     elif "application/x-www-form-urlencoded" in content:
         body["data"] = example_body(content["application/x-www-form-urlencoded"]["schema"], spec)
+    elif "multipart/form-data" in content:  # an upload: a small, valid text file
+        body["files"] = {"file": ("walk.txt", b"tenant isolation walk\n", "text/plain")}
     else:
         assert not content, f"{operation.path}: walk cannot send {sorted(content)}"
     return path, query, body

@@ -53,6 +53,8 @@ def test_a_factor_goes_from_upload_to_review_to_search_and_usage(
     )  # fmt: skip
     upload = tmp_path / "cells.xlsx"
     write_factors([cell], upload)
+    evidence_pdf = tmp_path / "EPD-2025.pdf"
+    evidence_pdf.write_bytes(b"%PDF-1.7\n% EPD of the LFP cell, table 3\n%%EOF\n")
     bad = tmp_path / "bad.csv"
     bad.write_text("lineage_key,name_zh\nx,y\n", encoding="utf-8")
 
@@ -71,6 +73,11 @@ def test_a_factor_goes_from_upload_to_review_to_search_and_usage(
     row = page.locator("#contributions tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(ZH["factor_status.submitted"])
+    submit(page, "#contributions tbody a")
+    page.set_input_files("#evidence-file", str(evidence_pdf))
+    submit(page, "#evidence-form button[type=submit]")
+    expect(page.locator("#done")).to_have_text(ZH["factors_done.evidence_added"])
+    expect(page.locator("#evidence tbody tr")).to_contain_text("EPD-2025.pdf")
     sign_out(page)
 
     # The reviewer: the whole checklist is needed to publish.
@@ -78,6 +85,9 @@ def test_a_factor_goes_from_upload_to_review_to_search_and_usage(
     page.goto("/factors/review")
     expect(page.locator("#queue h2")).to_have_text(ZH["factors.awaiting"].format(count=1))
     submit(page, "#queue tbody a")
+    with page.expect_download() as download:
+        page.click("#evidence tbody a")
+    assert Path(download.value.path()).read_bytes() == evidence_pdf.read_bytes()
     page.check("#review-form input[value=source_cited]")
     submit(page, "#review-form button[value=publish]")
     expect(page.locator("#problems")).to_contain_text("value_matches_source")

@@ -29,6 +29,7 @@ from pcfhub.platform.tables import metadata
 TABLES = {
     "alembic_version",
     "api_clients",
+    "factor_evidence",
     "factor_lineages",
     "factor_reviews",
     "factor_usages",

@@ -6,13 +6,15 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from pcfhub.factors import service, usage
+from pcfhub.factors import evidence, service, usage
 from pcfhub.factors.formats import MEDIA_TYPES, export_bytes
 from pcfhub.factors.model import FactorData
 from pcfhub.factors.schemas import (
+    EvidencePublic,
     FactorReviewPublic,
     FactorVersionPublic,
     ReviewDecision,
@@ -166,3 +168,55 @@ def reviews(
 ) -> list[FactorReviewPublic]:
     """The review record of a version, for its contributor and the reviewers."""
     return service.reviews_of(uow, principal=principal, version_id=factor_version_id)
+
+
+@router.post("/versions/{factor_version_id}/evidence", status_code=201)
+def add_evidence(
+    factor_version_id: uuid.UUID,
+    file: Annotated[UploadFile, File(description="PDF, image, xlsx, docx, CSV, text or JSON")],
+    uow: UowDep,
+    principal: PrincipalDep,
+) -> EvidencePublic:
+    """Attach an evidence file to your draft or submitted version (at most 8 MiB)."""
+    content = file.file.read(evidence.MAX_EVIDENCE_BYTES + 1)
+    added = evidence.add_evidence(
+        uow,
+        principal=principal,
+        version_id=factor_version_id,
+        filename=file.filename or "",
+        content=content,
+    )
+    uow.commit()
+    return added
+
+
+@router.get("/versions/{factor_version_id}/evidence")
+def list_evidence(
+    factor_version_id: uuid.UUID, uow: UowDep, principal: PrincipalDep
+) -> list[EvidencePublic]:
+    """The evidence files of a version: for its contributor and the reviewers."""
+    return evidence.list_evidence(uow, principal=principal, version_id=factor_version_id)
+
+
+@router.get(
+    "/evidence/{evidence_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
+)
+def evidence_file(evidence_id: uuid.UUID, uow: UowDep, principal: PrincipalDep) -> Response:
+    """One evidence file, as a download."""
+    found, content = evidence.evidence_file(uow, principal=principal, evidence_id=evidence_id)
+    return evidence_download(found, content)
+
+
+def evidence_download(found: EvidencePublic, content: bytes) -> Response:
+    """A file served as an attachment that no browser renders in the platform's origin."""
+    return Response(
+        content,
+        media_type=found.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+            "Content-Security-Policy": "sandbox",
+            "X-Content-SHA256": found.sha256,
+        },
+    )

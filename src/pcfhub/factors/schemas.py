@@ -98,3 +98,15 @@ class FactorReviewPublic(BaseModel):
     checklist: dict[str, bool]
     reasons: str
     created_at: datetime
+
+
+class EvidencePublic(BaseModel):
+    """A file given as evidence for a factor version (its bytes are served apart)."""
+
+    id: uuid.UUID
+    version_id: uuid.UUID
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    created_at: datetime

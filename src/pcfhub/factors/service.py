@@ -186,14 +186,14 @@ def _new_version(
     return row
 
 
-def _version(session: Session, version_id: uuid.UUID) -> FactorVersionRow:
+def version_row(session: Session, version_id: uuid.UUID) -> FactorVersionRow:
     row = session.get(FactorVersionRow, version_id)
     if row is None:
         raise NotFoundError(f"No factor version {version_id} here.")
     return row
 
 
-def _authorize_contributor(
+def authorize_contributor(
     session: Session, principal: Principal | None, row: FactorVersionRow, action: Action
 ) -> Principal:
     principal = require_principal(principal)
@@ -255,8 +255,8 @@ def submit(
     uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
 ) -> FactorVersionPublic:
     """Send a draft to the reviewers."""
-    row = _version(uow.session, version_id)
-    principal = _authorize_contributor(uow.session, principal, row, Action.WRITE)
+    row = version_row(uow.session, version_id)
+    principal = authorize_contributor(uow.session, principal, row, Action.WRITE)
     _require_status(row, FactorStatus.DRAFT)
     row.status = FactorStatus.SUBMITTED.value
     row.submitted_at = utcnow()
@@ -276,7 +276,7 @@ def review(
         raise PermissionDeniedError("Only the platform operator's reviewers review factors.")
     assert principal is not None
     session = uow.session
-    row = _version(session, version_id)
+    row = version_row(session, version_id)
     _require_status(row, FactorStatus.SUBMITTED)
     failed = [item for item in CHECKLIST if not decision.checklist.get(item, False)]
     if decision.publish and failed:
@@ -334,9 +334,9 @@ def withdraw(
 ) -> FactorVersionPublic:
     """The contributor (or a reviewer) takes a version back; results that used it keep it."""
     session = uow.session
-    row = _version(session, version_id)
+    row = version_row(session, version_id)
     if not is_reviewer(principal):
-        _authorize_contributor(session, principal, row, Action.WRITE)
+        authorize_contributor(session, principal, row, Action.WRITE)
     _require_status(row, FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.PUBLISHED)
     row.status = FactorStatus.WITHDRAWN.value
     row.ended_at = utcnow()
@@ -355,7 +355,7 @@ def get_version(
     organisations holding a licence: a grant of kind ``factor`` on its lineage.
     """
     principal = require_principal(principal)
-    row = _version(uow.session, version_id)
+    row = version_row(uow.session, version_id)
     owner = row.lineage.contributor_id
     if is_reviewer(principal):
         return _public(row)
@@ -393,11 +393,11 @@ def reviews_of(
 ) -> list[FactorReviewPublic]:
     """The review record of a version: for its contributor and the reviewers."""
     principal = require_principal(principal)
-    row = _version(uow.session, version_id)
+    row = version_row(uow.session, version_id)
     if not is_reviewer(principal):
         if row.lineage.contributor_id != principal.organisation_id:
             raise NotFoundError(f"No review record of factor version {version_id} here.")
-        _authorize_contributor(uow.session, principal, row, Action.READ)
+        authorize_contributor(uow.session, principal, row, Action.READ)
     reviews = uow.session.scalars(
         select(FactorReviewRow)
         .where(FactorReviewRow.version_id == row.id)

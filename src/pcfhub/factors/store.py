@@ -3,6 +3,7 @@ uses of versions by published results (the market's usage statements)."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -94,6 +96,42 @@ class FactorReviewRow(Base):
     checklist: Mapped[dict[str, Any]] = mapped_column(JSON)
     reasons: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FactorEvidenceRow(Base):
+    """A file a contributor gives as evidence for a version (an EPD, a test report, a table).
+
+    Evidence is the contributor's and the reviewers' only; its SHA-256 is in the ledger.
+    """
+
+    __tablename__ = "factor_evidence"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("factor_versions.id", ondelete="RESTRICT"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    added_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@object_kind("factor_evidence", ids=lambda session: ids_of(session, FactorEvidenceRow))
+def factor_evidence_content(session: Session, object_id: str) -> dict[str, Any] | None:
+    row = row_by_id(session, FactorEvidenceRow, object_id)
+    if row is None:
+        return None
+    return {
+        "id": str(row.id),
+        "version_id": str(row.version_id),
+        "filename": row.filename,
+        "media_type": row.media_type,
+        "size": row.size,
+        "sha256": hashlib.sha256(row.content).hexdigest(),  # the bytes themselves, not a copy
+    }
 
 
 class FactorUsageRow(Base):

@@ -21,7 +21,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from pcfhub.errors import AuthenticationError, InvalidInputError, PcfhubError
-from pcfhub.factors import service, usage
+from pcfhub.factors import evidence, service, usage
+from pcfhub.factors.api import evidence_download
 from pcfhub.factors.formats import read_factors
 from pcfhub.factors.model import Boundary, FactorStatus
 from pcfhub.factors.schemas import ReviewDecision, UsageStatement
@@ -35,7 +36,7 @@ from pcfhub.web.rendering import check_csrf, redirect, render
 router = APIRouter(prefix="/factors", include_in_schema=False)
 OptionalFormStr = Annotated[str | None, Form()]
 PAGE = 25
-DONE = ("submitted", "withdrawn", "published", "rejected", "imported")
+DONE = ("submitted", "withdrawn", "published", "rejected", "imported", "evidence_added")
 UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._\-\u4e00-\u9fff]+")
 ENDED = (FactorStatus.SUPERSEDED, FactorStatus.WITHDRAWN, FactorStatus.REJECTED)
 WITHDRAWABLE = (FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.PUBLISHED)
@@ -133,9 +134,14 @@ def _detail(
         reviews = service.reviews_of(uow, principal=principal, version_id=version_id)
     except PcfhubError:
         reviews = None  # the record is the contributor's and the reviewers' only
+    try:
+        files = evidence.list_evidence(uow, principal=principal, version_id=version_id)
+    except PcfhubError:
+        files = None  # evidence too
     own = version.contributor_id == principal.organisation_id
     writer = principal.role in (Role.EDITOR, Role.ADMIN)
     reviewer = service.is_reviewer(principal)
+    open_for_evidence = version.status in (FactorStatus.DRAFT, FactorStatus.SUBMITTED)
     return render(
         request,
         "factor.html",
@@ -143,6 +149,8 @@ def _detail(
         status_code=status_code,
         version=version,
         reviews=reviews,
+        evidence=files,
+        can_add_evidence=own and writer and open_for_evidence,
         can_submit=own and writer and version.status == FactorStatus.DRAFT,
         can_withdraw=((own and writer) or reviewer) and version.status in WITHDRAWABLE,
         can_review=reviewer and version.status == FactorStatus.SUBMITTED,
@@ -270,6 +278,36 @@ def review(
         return "published" if publish else "rejected"
 
     return _change(request, uow, user, csrf_token, factor_version_id, change)
+
+
+@router.post("/versions/{factor_version_id}/evidence")
+def add_evidence(
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    factor_version_id: uuid.UUID,
+    file: Annotated[UploadFile, File()],
+    csrf_token: OptionalFormStr = None,
+) -> Response:
+    def change(principal: Principal) -> str:
+        evidence.add_evidence(
+            uow,
+            principal=principal,
+            version_id=factor_version_id,
+            filename=file.filename or "",
+            content=file.file.read(evidence.MAX_EVIDENCE_BYTES + 1),
+        )
+        return "evidence_added"
+
+    return _change(request, uow, user, csrf_token, factor_version_id, change)
+
+
+@router.get("/evidence/{evidence_id}")
+def evidence_page(uow: UowDep, user: SignedInUserDep, evidence_id: uuid.UUID) -> Response:
+    """Download one evidence file (the contributor's members and the reviewers)."""
+    _, principal = _signed_in(user)
+    found, content = evidence.evidence_file(uow, principal=principal, evidence_id=evidence_id)
+    return evidence_download(found, content)
 
 
 # Contributing
