@@ -4,12 +4,12 @@ its CO2e totals agree with the GWP100 sets; anchor values guard against typos.""
 from __future__ import annotations
 
 import csv
-import tomllib
 from pathlib import Path
 
 import pytest
 
 import pcfhub
+from pcfhub.factors import gwp
 from pcfhub.factors.model import FactorData, Gas, Traceability
 from pcfhub.factors.tabular import read_csv
 
@@ -17,16 +17,6 @@ DATA = Path(pcfhub.__file__).parent / "data"
 FACTORS = DATA / "factors"
 FACTOR_FILES = ("cn_electricity.csv", "cn_electricity_footprint.csv", "ipcc2006_fuels.csv")
 PROPERTIES = FACTORS / "ipcc2006_fuel_properties.csv"
-GAS_KEYS = {
-    Gas.CO2_FOSSIL: "CO2",
-    Gas.CH4_FOSSIL: "CH4_fossil",
-    Gas.CH4_NON_FOSSIL: "CH4_non_fossil",
-    Gas.N2O: "N2O",
-    Gas.SF6: "SF6",
-    Gas.NF3: "NF3",
-    Gas.HFC_134A: "HFC_134a",
-    Gas.CF4: "CF4",
-}
 
 
 def _factors(name: str) -> list[FactorData]:
@@ -66,13 +56,12 @@ def test_lineage_keys_are_unique_across_files() -> None:
 
 
 def test_value_is_gas_sum_times_gwp100() -> None:
-    sets = tomllib.loads((DATA / "gwp.toml").read_text(encoding="utf-8"))["sets"]
     checked = 0
     for factor in _all():
         if not factor.gases:
             continue
-        gwp = sets[factor.gwp_set]["gwp100"]
-        total = sum(amount * gwp[GAS_KEYS[gas]] for gas, amount in factor.gases.items())
+        total = gwp.co2e({gas.value: amount for gas, amount in factor.gases.items()},
+                         factor.gwp_set)  # fmt: skip
         assert factor.value == pytest.approx(total, rel=1e-6), factor.lineage_key
         checked += 1
     assert checked > 0
@@ -126,12 +115,33 @@ def test_anchor_values(key: str, value: float, geography: str) -> None:
     assert factor.geography == geography
 
 
-def test_chongqing_is_marked_unverified() -> None:
-    factors = _by_key()
-    for year in (2021, 2022):
-        factor = factors[f"cn.mee.electricity.grid.province.cq.{year}"]
-        assert factor.geography == "CN-CQ"
-        assert factor.source.traceability is Traceability.UNVERIFIED
+@pytest.mark.parametrize(("year", "value"), [(2021, 0.4743), (2022, 0.5227), (2023, 0.5581)])
+def test_chongqing_is_traced_in_two_transcriptions_naming_the_announcement(
+    year: int, value: float
+) -> None:
+    factor = _by_key()[f"cn.mee.electricity.grid.province.cq.{year}"]
+    assert (factor.geography, factor.reference_year, factor.value) == ("CN-CQ", year, value)
+    assert factor.source.traceability is Traceability.SECONDARY
+    assert "公告" in factor.source.document
+    assert "edg127117/building-energy-carbon-platform" in (factor.source.url or "")
+    assert "leo21468/CarbonCalculator" in (factor.source.note or "")
+
+
+def test_the_southwest_grid_has_every_year_chongqing_has() -> None:
+    years = {
+        f.reference_year
+        for f in _all()
+        if f.geography == "CN-GRID-SW" and f.activity == "electricity.grid"
+    }
+    assert years == {2021, 2022, 2023}
+
+
+def test_no_shipped_row_is_unverified_without_saying_so() -> None:
+    for factor in _all():
+        note = factor.source.note or ""
+        assert (factor.source.traceability is Traceability.UNVERIFIED) == note.startswith(
+            "UNVERIFIED"
+        ), factor.lineage_key
 
 
 def test_footprint_factors_are_co2e_totals_over_the_life_cycle() -> None:

@@ -55,11 +55,15 @@ def test_a_chongqing_query_takes_the_nearest_published_geography(
 ) -> None:
     query = {"q": "electricity grid", "geography": "CN-CQ", "boundary": "operation", "limit": 50}
     in_2023 = find(platform, demo["cq-laptop"], year=2023, **query)
-    # No Chongqing factor is published for 2023: the Southwest grid comes first, then China.
-    assert in_2023[0][1] == "CN-GRID-SW"
-    assert {geo for _, geo, _ in in_2023} == {"CN-GRID-SW", "CN"}
-    in_2022 = find(platform, demo["cq-laptop"], year=2022, **query)
-    assert in_2022[0][1] == "CN-CQ"  # the (unverified) provincial factor is nearest
+    # Chongqing first, then its Southwest grid, then China; never another province or grid.
+    rank = {"CN-CQ": 0, "CN-GRID-SW": 1, "CN": 2}
+    geographies = [geo for _, geo, _ in in_2023]
+    assert geographies == sorted(geographies, key=rank.__getitem__)
+    assert set(geographies) == set(rank)
+    # No factor describes 2020: the year filter is kept, not widened.
+    assert find(platform, demo["cq-laptop"], year=2020, **query) == []
+    in_sichuan = find(platform, demo["cq-laptop"], year=2022, **query | {"geography": "CN-SC"})
+    assert [geo for _, geo, _ in in_sichuan][:2] == ["CN-SC", "CN-GRID-SW"]
 
 
 def test_english_words_units_and_boundaries_filter(
