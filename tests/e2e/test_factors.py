@@ -88,6 +88,8 @@ def test_a_factor_goes_from_upload_to_review_to_search_and_usage(
     with page.expect_download() as download:
         page.click("#evidence tbody a")
     assert Path(download.value.path()).read_bytes() == evidence_pdf.read_bytes()
+    submit(page, "#start-review button[type=submit]")
+    expect(page.locator("#status")).to_have_text(ZH["factor_status.in_review"])
     page.check("#review-form input[value=source_cited]")
     submit(page, "#review-form button[value=publish]")
     expect(page.locator("#problems")).to_contain_text("value_matches_source")

@@ -297,3 +297,33 @@ def test_a_proprietary_factor_shows_its_values_only_to_licence_holders(
             licensed.gases,
             licensed.uncertainty,
         )
+
+
+def test_a_reviewer_takes_a_submission_into_review_and_decides_there(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    contributor, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    with platform.unit_of_work() as uow:
+        draft = service.create_draft(uow, principal=contributor, data=record())
+        service.submit(uow, principal=contributor, version_id=draft.id)
+        with pytest.raises(PermissionDeniedError):
+            service.start_review(uow, principal=contributor, version_id=draft.id)
+        started = service.start_review(uow, principal=reviewer, version_id=draft.id)
+        with pytest.raises(ConflictError):
+            service.start_review(uow, principal=reviewer, version_id=draft.id)
+        queue = service.review_queue(uow, principal=reviewer)
+        with pytest.raises(NotFoundError):  # still private to the contributor and reviewers
+            service.get_version(uow, principal=acting(demo["cq-laptop"]), version_id=draft.id)
+        published = service.review(
+            uow,
+            principal=reviewer,
+            version_id=draft.id,
+            decision=ReviewDecision(publish=True, checklist=ALL_CONFIRMED),
+        )
+        actions = [e.event["action"] for e in ledger.list_entries(
+            uow.session, organisation_id=contributor.organisation_id, limit=50)[0]]  # fmt: skip
+        uow.commit()
+    assert started.status == FactorStatus.IN_REVIEW
+    assert [v.id for v in queue.data] == [draft.id]
+    assert published.status == FactorStatus.PUBLISHED
+    assert "factor.review_started" in actions

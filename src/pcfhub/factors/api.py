@@ -96,6 +96,16 @@ def submit(
     return submitted
 
 
+@router.post("/versions/{factor_version_id}/start-review")
+def start_review(
+    factor_version_id: uuid.UUID, uow: UowDep, principal: PrincipalDep
+) -> FactorVersionPublic:
+    """A reviewer takes a submitted version into review; reviewers only."""
+    started = service.start_review(uow, principal=principal, version_id=factor_version_id)
+    uow.commit()
+    return started
+
+
 @router.post("/versions/{factor_version_id}/review")
 def review(
     factor_version_id: uuid.UUID,

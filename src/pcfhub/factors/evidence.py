@@ -18,7 +18,12 @@ from sqlalchemy import func, select
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError
 from pcfhub.factors.model import FactorStatus
 from pcfhub.factors.schemas import EvidencePublic
-from pcfhub.factors.service import authorize_contributor, is_reviewer, version_row
+from pcfhub.factors.service import (
+    OPEN_FOR_EVIDENCE,
+    authorize_contributor,
+    is_reviewer,
+    version_row,
+)
 from pcfhub.factors.store import FactorEvidenceRow, FactorVersionRow
 from pcfhub.ledger import service as ledger
 from pcfhub.platform.authz import require_principal
@@ -107,10 +112,10 @@ def add_evidence(
     session = uow.session
     row = version_row(session, version_id)
     principal = authorize_contributor(session, principal, row, Action.WRITE)
-    if FactorStatus(row.status) not in (FactorStatus.DRAFT, FactorStatus.SUBMITTED):
+    if FactorStatus(row.status) not in OPEN_FOR_EVIDENCE:
         raise ConflictError(
-            f"status: factor version {row.id} is {row.status}; evidence is added to drafts and "
-            "submissions (publish a new version to give more)."
+            f"status: factor version {row.id} is {row.status}; evidence is added until the "
+            "review ends (give more with a new version)."
         )
     name = _clean_name(filename)
     if not name:

@@ -122,7 +122,9 @@ def search_statement(
     own_lineages = select(FactorLineageRow.id).where(
         FactorLineageRow.contributor_id == viewer_organisation
     )
-    private = query.status in (FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.REJECTED)
+    private = query.status in (
+        FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW, FactorStatus.REJECTED,
+    )  # fmt: skip
     if private:  # one's own drafts only
         stmt = stmt.where(FactorVersionRow.lineage_id.in_(own_lineages))
     words = tokens(query.q or "")

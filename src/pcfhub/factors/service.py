@@ -1,9 +1,9 @@
 """Factor use cases: draft, submit, review (publish or reject), withdraw, and reference imports.
 
 A version's record never changes once written; only its status moves:
-draft → submitted → published → superseded, or → rejected / withdrawn. Publishing a version
-supersedes the lineage's previously published one. Every step is a ledger entry in the same
-transaction. Reviewers are the editors and admins of the platform operator.
+draft → submitted → (in review →) published → superseded, or → rejected / withdrawn.
+Publishing a version supersedes the lineage's previously published one. Every step is a ledger
+entry in the same transaction. Reviewers are the editors and admins of the platform operator.
 """
 
 from __future__ import annotations
@@ -218,6 +218,14 @@ def is_reviewer(principal: Principal | None) -> bool:
     )
 
 
+# Statuses a contributor (or a reviewer) may withdraw a version from.
+WITHDRAWABLE = (
+    FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW, FactorStatus.PUBLISHED,
+)  # fmt: skip
+# Statuses in which a version still takes evidence files.
+OPEN_FOR_EVIDENCE = (FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW)
+
+
 def _require_status(row: FactorVersionRow, *allowed: FactorStatus) -> None:
     if FactorStatus(row.status) not in allowed:
         raise ConflictError(
@@ -264,6 +272,19 @@ def submit(
     return _public(row)
 
 
+def start_review(
+    uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
+) -> FactorVersionPublic:
+    """A reviewer takes a submitted version into review (others then see it is being checked)."""
+    if not is_reviewer(principal):
+        raise PermissionDeniedError("Only the platform operator's reviewers review factors.")
+    row = version_row(uow.session, version_id)
+    _require_status(row, FactorStatus.SUBMITTED)
+    row.status = FactorStatus.IN_REVIEW.value
+    _record(uow.session, principal, row, "factor.review_started")
+    return _public(row)
+
+
 def review(
     uow: UnitOfWork,
     *,
@@ -277,7 +298,7 @@ def review(
     assert principal is not None
     session = uow.session
     row = version_row(session, version_id)
-    _require_status(row, FactorStatus.SUBMITTED)
+    _require_status(row, FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW)
     failed = [item for item in CHECKLIST if not decision.checklist.get(item, False)]
     if decision.publish and failed:
         raise InvalidInputError(
@@ -337,7 +358,7 @@ def withdraw(
     row = version_row(session, version_id)
     if not is_reviewer(principal):
         authorize_contributor(session, principal, row, Action.WRITE)
-    _require_status(row, FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.PUBLISHED)
+    _require_status(row, *WITHDRAWABLE)
     row.status = FactorStatus.WITHDRAWN.value
     row.ended_at = utcnow()
     _record(session, principal, row, "factor.withdrawn")
@@ -364,7 +385,7 @@ def get_version(
         authorize(uow.session, principal, Action.READ, owner_id=owner, object_kind="factor")
         return _public(row)
     private = FactorStatus(row.status) in (
-        FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.REJECTED,
+        FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW, FactorStatus.REJECTED,
     )  # fmt: skip
     if private:
         raise NotFoundError(f"No factor version {version_id} here.")
@@ -422,7 +443,9 @@ def review_queue(
     """Submitted versions of every contributor, oldest first: the reviewers' work list."""
     if not is_reviewer(principal):
         raise PermissionDeniedError("Only the platform operator's reviewers review factors.")
-    stmt = select(FactorVersionRow).where(FactorVersionRow.status == FactorStatus.SUBMITTED.value)
+    stmt = select(FactorVersionRow).where(
+        FactorVersionRow.status.in_([FactorStatus.SUBMITTED.value, FactorStatus.IN_REVIEW.value])
+    )
     order = (FactorVersionRow.submitted_at, FactorVersionRow.id)
     rows, count = page_with_count(uow.session, stmt, order, offset=offset, limit=limit)
     return Page(data=[_public(row) for row in rows], count=count)

@@ -36,10 +36,12 @@ from pcfhub.web.rendering import check_csrf, redirect, render
 router = APIRouter(prefix="/factors", include_in_schema=False)
 OptionalFormStr = Annotated[str | None, Form()]
 PAGE = 25
-DONE = ("submitted", "withdrawn", "published", "rejected", "imported", "evidence_added")
+DONE = (
+    "submitted", "withdrawn", "published", "rejected", "imported", "evidence_added",
+    "review_started",
+)  # fmt: skip
 UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._\-\u4e00-\u9fff]+")
 ENDED = (FactorStatus.SUPERSEDED, FactorStatus.WITHDRAWN, FactorStatus.REJECTED)
-WITHDRAWABLE = (FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.PUBLISHED)
 
 
 def _signed_in(user: SignedInUser | None) -> tuple[SignedInUser, Principal]:
@@ -141,7 +143,7 @@ def _detail(
     own = version.contributor_id == principal.organisation_id
     writer = principal.role in (Role.EDITOR, Role.ADMIN)
     reviewer = service.is_reviewer(principal)
-    open_for_evidence = version.status in (FactorStatus.DRAFT, FactorStatus.SUBMITTED)
+    open_for_evidence = version.status in service.OPEN_FOR_EVIDENCE
     return render(
         request,
         "factor.html",
@@ -152,8 +154,9 @@ def _detail(
         evidence=files,
         can_add_evidence=own and writer and open_for_evidence,
         can_submit=own and writer and version.status == FactorStatus.DRAFT,
-        can_withdraw=((own and writer) or reviewer) and version.status in WITHDRAWABLE,
-        can_review=reviewer and version.status == FactorStatus.SUBMITTED,
+        can_withdraw=((own and writer) or reviewer) and version.status in service.WITHDRAWABLE,
+        can_start_review=reviewer and version.status == FactorStatus.SUBMITTED,
+        can_review=reviewer and version.status in (FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW),
         checklist=service.CHECKLIST,
         ended=version.status in ENDED,
         done=_done(request),
@@ -250,6 +253,21 @@ def withdraw(
     def change(principal: Principal) -> str:
         service.withdraw(uow, principal=principal, version_id=factor_version_id)
         return "withdrawn"
+
+    return _change(request, uow, user, csrf_token, factor_version_id, change)
+
+
+@router.post("/versions/{factor_version_id}/start-review")
+def start_review(
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    factor_version_id: uuid.UUID,
+    csrf_token: OptionalFormStr = None,
+) -> Response:
+    def change(principal: Principal) -> str:
+        service.start_review(uow, principal=principal, version_id=factor_version_id)
+        return "review_started"
 
     return _change(request, uow, user, csrf_token, factor_version_id, change)
 
