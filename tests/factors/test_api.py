@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pcfhub.factors.formats import read_factors
+from pcfhub.factors.formats import export_bytes, read_factors
 from pcfhub.factors.service import CHECKLIST
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn, seed_demo
@@ -153,3 +153,30 @@ def test_export_serves_each_format_and_leaves_out_unlicensed_values(
     assert own.headers["x-withheld-count"] == "0"
     bad = client.get(f"{API}/factors/export", params={"format": "pdf"}, headers=laptop)
     assert bad.status_code == 422
+
+
+def test_import_a_file_over_http_all_or_nothing(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    client = make_client(platform)
+    maker = token_headers(platform, client, demo["cq-battery"].organisation_id)
+    good = export_bytes([record(key="cq.import.a"), record(key="cq.import.b")], "xlsx")
+    created = client.post(
+        f"{API}/factors/import", files={"file": ("mine.xlsx", good)}, data={"submit": "true"},
+        headers=maker,
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    assert [(v["lineage_key"], v["status"]) for v in created.json()] == [
+        ("cq.import.a", "submitted"),
+        ("cq.import.b", "submitted"),
+    ]
+    bad = export_bytes([record(key="cq.import.c")], "json").replace(b'"CN-CQ"', b'"Chongqing"')
+    refused = client.post(
+        f"{API}/factors/import", files={"file": ("more.json", bad)}, headers=maker
+    )
+    assert refused.status_code == 422
+    assert "more.json, factor 1, field geography" in refused.json()["detail"]
+    empty = client.post(f"{API}/factors/import", files={"file": ("none.csv", b"")}, headers=maker)
+    assert empty.status_code == 422
+    mine = client.get(f"{API}/factors/contributions", headers=maker).json()
+    assert mine["count"] == 2  # the refused files wrote nothing

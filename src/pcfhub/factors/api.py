@@ -8,10 +8,10 @@ from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from pcfhub.factors import evidence, service, usage
-from pcfhub.factors.formats import MEDIA_TYPES, export_bytes
+from pcfhub.factors.formats import MEDIA_TYPES, export_bytes, read_upload
 from pcfhub.factors.model import FactorData
 from pcfhub.factors.schemas import (
     EvidencePublic,
@@ -75,6 +75,21 @@ def export(
 def create_draft(data: FactorData, uow: UowDep, principal: PrincipalDep) -> FactorVersionPublic:
     """A draft of a new factor, or the next version of one of your organisation's factors."""
     created = service.create_draft(uow, principal=principal, data=data)
+    uow.commit()
+    return created
+
+
+@router.post("/import", status_code=201)
+def import_file(
+    file: Annotated[UploadFile, File(description="CSV, xlsx or JSON in the template")],
+    uow: UowDep,
+    principal: PrincipalDep,
+    submit: Annotated[bool, Form(description="submit every draft for review at once")] = False,
+) -> list[FactorVersionPublic]:
+    """Every factor of the file becomes a draft of your organisation, or none does: the whole
+    file is checked first, and the problem names file, row (or factor) and column."""
+    factors = read_upload(file.filename, file.file.read())
+    created = service.import_drafts(uow, principal=principal, factors=factors, and_submit=submit)
     uow.commit()
     return created
 

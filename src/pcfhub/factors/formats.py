@@ -11,6 +11,8 @@ import io
 import json
 import math
 import os
+import re
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
@@ -314,3 +316,19 @@ def export_bytes(factors: Iterable[FactorData], format: str) -> bytes:
     else:
         (write_xlsx if format == "xlsx" else write_json)(factors, buffer)
     return buffer.getvalue()
+
+
+UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._\-\u4e00-\u9fff]+")
+
+
+def read_upload(filename: str | None, content: bytes) -> list[FactorData]:
+    """Factors from an uploaded file's bytes; its (cleaned) name chooses the format and names
+    it in every error. An empty file is an error too."""
+    name = UPLOAD_NAME.sub("_", Path(filename or "upload").name)[-100:] or "upload"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        factors = read_factors(path)
+    if not factors:
+        raise DataFileError(f"{name}: the file holds no factors.")
+    return factors

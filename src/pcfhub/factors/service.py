@@ -259,6 +259,21 @@ def create_draft(
     return _public(row)
 
 
+def import_drafts(
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    factors: list[FactorData],
+    and_submit: bool = False,
+) -> list[FactorVersionPublic]:
+    """Every factor of a checked file as a draft of the caller's organisation, each submitted
+    too if asked; all or none (the caller commits)."""
+    created = [create_draft(uow, principal=principal, data=data) for data in factors]
+    if and_submit:
+        created = [submit(uow, principal=principal, version_id=v.id) for v in created]
+    return created
+
+
 def submit(
     uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
 ) -> FactorVersionPublic:

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import tempfile
 import uuid
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -23,7 +20,7 @@ from pydantic import ValidationError
 from pcfhub.errors import AuthenticationError, InvalidInputError, PcfhubError
 from pcfhub.factors import evidence, service, usage
 from pcfhub.factors.api import evidence_download
-from pcfhub.factors.formats import read_factors
+from pcfhub.factors.formats import read_upload
 from pcfhub.factors.model import Boundary, FactorStatus
 from pcfhub.factors.schemas import ReviewDecision, UsageStatement
 from pcfhub.factors.search import FactorQuery
@@ -40,7 +37,6 @@ DONE = (
     "submitted", "withdrawn", "published", "rejected", "imported", "evidence_added",
     "review_started",
 )  # fmt: skip
-UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._\-\u4e00-\u9fff]+")
 ENDED = (FactorStatus.SUPERSEDED, FactorStatus.WITHDRAWN, FactorStatus.REJECTED)
 
 
@@ -382,18 +378,9 @@ def contribute(
     """Every factor of the file becomes a draft (and is submitted, if asked), or none does."""
     signed_in, principal = _signed_in(user)
     check_csrf(request, signed_in, csrf_token)
-    name = UPLOAD_NAME.sub("_", Path(file.filename or "upload").name)[-100:] or "upload"
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / name
-            path.write_bytes(file.file.read())
-            records = read_factors(path)  # the whole file is checked before anything is written
-        if not records:
-            raise InvalidInputError(f"{name}: the file holds no factors.")
-        for data in records:
-            draft = service.create_draft(uow, principal=principal, data=data)
-            if submit:
-                service.submit(uow, principal=principal, version_id=draft.id)
+        records = read_upload(file.filename, file.file.read())  # checked before any write
+        service.import_drafts(uow, principal=principal, factors=records, and_submit=submit)
     except (PcfhubError, ValidationError) as error:
         uow.rollback()
         problems, status = _problems(error)
