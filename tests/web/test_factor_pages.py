@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -211,3 +212,39 @@ def test_the_usage_statement_page_and_its_csv(
     assert rows[-1]["lineage_key"] == "total"
     bad = client.get("/factors/usage", params={"start": "2026-02-30"}, headers=HTML)
     assert bad.status_code == 422
+
+
+def test_the_contributor_licenses_a_proprietary_factor_from_its_page(
+    platform: Platform, demo: dict[str, DemoSignIn], browser_of: object
+) -> None:
+    with platform.unit_of_work() as uow:
+        version_id = publish(
+            uow, acting(demo["cq-battery"]), acting(demo["operator"]),
+            record(key="cq.licensed", value=7.125, licence=PROPRIETARY),
+        )  # fmt: skip
+        uow.commit()
+    laptop = browser_of("cq-laptop")
+    assert "7.125" not in laptop.get(f"/factors/versions/{version_id}", headers=HTML).text
+    assert 'id="licence-form"' not in laptop.get(f"/factors/versions/{version_id}").text
+    owner = browser_of("cq-battery")
+    page = owner.get(f"/factors/versions/{version_id}", headers=HTML).text
+    assert 'id="no-licences"' in page
+    expired = owner.post(
+        f"/factors/versions/{version_id}/licences",
+        data={"csrf_token": csrf_from(page), "grantee": "cq-laptop", "purpose": "Supply contract",
+              "expires": "2020-01-01"},
+        headers=HTML,
+    )  # fmt: skip
+    assert expired.status_code == 422
+    assert "expires_at" in expired.text
+    granted = owner.post(
+        f"/factors/versions/{version_id}/licences",
+        data={"csrf_token": csrf_from(page), "grantee": "cq-laptop", "purpose": "Supply contract",
+              "expires": (date.today() + timedelta(days=90)).isoformat()},
+        headers=HTML, follow_redirects=False,
+    )  # fmt: skip
+    assert granted.status_code == 303, granted.text
+    assert "Supply contract" in owner.get(f"/factors/versions/{version_id}", headers=HTML).text
+    seen = laptop.get(f"/factors/versions/{version_id}", headers=HTML).text
+    assert "7.125" in seen
+    assert 'id="calculator"' in seen

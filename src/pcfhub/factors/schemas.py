@@ -27,6 +27,7 @@ FactorMetadata = create_model(
 
 class FactorVersionPublic(BaseModel):
     id: uuid.UUID
+    lineage_id: uuid.UUID = Field(description="the licence grants' object_id")
     lineage_key: str
     version: int
     status: FactorStatus

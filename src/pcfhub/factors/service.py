@@ -71,6 +71,7 @@ def _public(row: FactorVersionRow, *, values_visible: bool = True) -> FactorVers
     }  # fmt: skip
     return FactorVersionPublic(
         id=row.id,
+        lineage_id=row.lineage_id,
         lineage_key=row.lineage.lineage_key,
         version=row.version,
         status=FactorStatus(row.status),

@@ -108,10 +108,13 @@ def list_grants(
     *,
     principal: Principal | None,
     received: bool = False,
+    object_kind: str | None = None,
+    object_id: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> Page[GrantPublic]:
-    """Grants the principal's organisation gave (or, with ``received``, was given)."""
+    """Grants the principal's organisation gave (or, with ``received``, was given), optionally
+    only those of one object kind and object id."""
     principal = require_principal(principal)
     authorize(
         uow.session,
@@ -121,11 +124,14 @@ def list_grants(
         object_kind="grant",
     )
     column = GrantRow.grantee_id if received else GrantRow.grantor_id
+    stmt = select(GrantRow).where(column == principal.organisation_id)
+    if object_kind is not None:
+        stmt = stmt.where(GrantRow.object_kind == object_kind)
+    if object_id is not None:
+        stmt = stmt.where(GrantRow.object_id == object_id)
     return page_of(
         uow.session,
-        select(GrantRow)
-        .where(column == principal.organisation_id)
-        .options(joinedload(GrantRow.grantor), joinedload(GrantRow.grantee)),
+        stmt.options(joinedload(GrantRow.grantor), joinedload(GrantRow.grantee)),
         order_by=(GrantRow.created_at.desc(), GrantRow.id),
         offset=offset,
         limit=limit,

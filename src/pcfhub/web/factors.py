@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,12 +21,14 @@ from pcfhub.errors import AuthenticationError, InvalidInputError, PcfhubError
 from pcfhub.factors import evidence, service, usage
 from pcfhub.factors.api import evidence_download
 from pcfhub.factors.formats import read_upload
-from pcfhub.factors.model import Boundary, FactorStatus
+from pcfhub.factors.model import Boundary, FactorStatus, Redistribution
 from pcfhub.factors.schemas import ReviewDecision, UsageStatement
 from pcfhub.factors.search import FactorQuery
 from pcfhub.factors.use import Activity
+from pcfhub.platform import grants
 from pcfhub.platform.deps import SignedInUserDep, UowDep
 from pcfhub.platform.model import Principal, Role, SignedInUser
+from pcfhub.platform.schemas import GrantCreate
 from pcfhub.platform.uow import UnitOfWork
 from pcfhub.web.rendering import check_csrf, redirect, render
 
@@ -35,7 +37,7 @@ OptionalFormStr = Annotated[str | None, Form()]
 PAGE = 25
 DONE = (
     "submitted", "withdrawn", "published", "rejected", "imported", "evidence_added",
-    "review_started",
+    "review_started", "licence_granted",
 )  # fmt: skip
 ENDED = (FactorStatus.SUPERSEDED, FactorStatus.WITHDRAWN, FactorStatus.REJECTED)
 
@@ -138,6 +140,20 @@ def _detail(
         files = None  # evidence too
     own = version.contributor_id == principal.organisation_id
     writer = principal.role in (Role.EDITOR, Role.ADMIN)
+    licensing = (
+        own
+        and principal.role == Role.ADMIN
+        and version.values_withheld is False
+        and (version.data.licence.redistribution == Redistribution.NONE)
+    )
+    licences = (
+        grants.list_grants(
+            uow, principal=principal, object_kind="factor", object_id=str(version.lineage_id),
+            limit=200,
+        ).data
+        if licensing
+        else []
+    )  # fmt: skip
     reviewer = service.is_reviewer(principal)
     open_for_evidence = version.status in service.OPEN_FOR_EVIDENCE
     return render(
@@ -148,6 +164,8 @@ def _detail(
         version=version,
         reviews=reviews,
         evidence=files,
+        licensing=licensing,
+        licences=licences,
         can_add_evidence=own and writer and open_for_evidence,
         can_submit=own and writer and version.status == FactorStatus.DRAFT,
         can_withdraw=((own and writer) or reviewer) and version.status in service.WITHDRAWABLE,
@@ -322,6 +340,39 @@ def evidence_page(uow: UowDep, user: SignedInUserDep, evidence_id: uuid.UUID) ->
     _, principal = _signed_in(user)
     found, content = evidence.evidence_file(uow, principal=principal, evidence_id=evidence_id)
     return evidence_download(found, content)
+
+
+@router.post("/versions/{factor_version_id}/licences")
+def grant_licence(
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    factor_version_id: uuid.UUID,
+    grantee: Annotated[str, Form(max_length=64)],
+    purpose: Annotated[str, Form(max_length=500)],
+    expires: Annotated[str, Form(max_length=10)],
+    csrf_token: OptionalFormStr = None,
+) -> Response:
+    """The contributor's admin licenses a proprietary factor (every version of its lineage)
+    to another organisation until a date: a grant of kind ``factor``."""
+
+    def change(principal: Principal) -> str:
+        version = service.get_version(uow, principal=principal, version_id=factor_version_id)
+        try:
+            until = datetime.combine(date.fromisoformat(expires), time.min, tzinfo=UTC)
+        except ValueError:
+            raise InvalidInputError("expires: give a date as YYYY-MM-DD.") from None
+        grants.create_grant(
+            uow,
+            principal=principal,
+            data=GrantCreate(
+                grantee=grantee, object_kind="factor", object_id=str(version.lineage_id),
+                purpose=purpose, expires_at=until,
+            ),
+        )  # fmt: skip
+        return "licence_granted"
+
+    return _change(request, uow, user, csrf_token, factor_version_id, change)
 
 
 # Contributing
