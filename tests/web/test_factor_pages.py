@@ -248,3 +248,32 @@ def test_the_contributor_licenses_a_proprietary_factor_from_its_page(
     seen = laptop.get(f"/factors/versions/{version_id}", headers=HTML).text
     assert "7.125" in seen
     assert 'id="calculator"' in seen
+
+
+def test_a_factor_typed_into_the_form_names_every_bad_field_then_becomes_a_draft(
+    platform: Platform, browser_of: object
+) -> None:
+    client = browser_of("cq-battery")
+    page = client.get("/factors/new", headers=HTML).text
+    fields = data_to_row(record(key="cq.typed", value=3.25, gases={"co2_fossil": 3.25}))
+    bad = fields | {"geography": "Chongqing", "reference_year": "", "csrf_token": csrf_from(page)}
+    refused = client.post("/factors/new", data=bad, headers=HTML)
+    assert refused.status_code == 422
+    assert "reference_year: is required" in refused.text
+    assert 'value="Chongqing"' in refused.text  # what was typed is kept
+    bad = fields | {"geography": "Chongqing", "csrf_token": csrf_from(page)}
+    assert "geography: Value error, use GLO" in client.post("/factors/new", data=bad).text
+    bad = fields | {"value": "3.5", "csrf_token": csrf_from(page)}
+    inconsistent = client.post("/factors/new", data=bad, headers=HTML).text
+    assert "per-gas sum 3.25" in inconsistent  # 3.5 disagrees with the gases
+    assert _versions(platform) == 0
+    good = fields | {"csrf_token": csrf_from(page), "submit": "true"}
+    created = client.post("/factors/new", data=good, headers=HTML, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    detail = client.get(created.headers["location"], headers=HTML).text
+    assert "status-submitted" in detail
+    assert 'id="new-version"' in detail
+    version_id = created.headers["location"].split("/")[-1].split("?")[0]
+    again = client.get("/factors/new", params={"from": version_id}, headers=HTML).text
+    assert 'value="cq.typed"' in again  # the next version starts from this one
+    assert 'value="3.25"' in again

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from pcfhub.errors import DataFileError
+from pcfhub.errors import DataFileError, InvalidInputError
 from pcfhub.factors.model import FactorData, Gas
 
 GAS_COLUMNS = tuple(gas.value for gas in Gas)
@@ -197,6 +197,29 @@ def problems_error(problems: Sequence[str]) -> DataFileError:
     return DataFileError(f"{len(problems)} problem(s), nothing was read:\n{listed}")
 
 
+def _check_row(row: Mapping[str, Any]) -> tuple[FactorData | None, list[tuple[str, str]]]:
+    """One row as a factor, or the (column, message) problems that stop it."""
+    problems = [
+        (str(k), "is not a column of the template")
+        for k in sorted(str(k) for k in row if k is not None and k not in COLUMNS)
+    ]
+    problems += [(column, "is required") for column in REQUIRED if blank(row.get(column))]
+    if problems:
+        return None, problems
+    try:
+        return FactorData.model_validate(row_to_data(row)), []
+    except ValidationError as error:
+        return None, [(_column_of(tuple(item["loc"])), item["msg"]) for item in error.errors()]
+
+
+def parse_row(row: Mapping[str, Any]) -> FactorData:
+    """One row typed into a form: the factor, or an InvalidInputError naming every column."""
+    factor, problems = _check_row(row)
+    if factor is None:
+        raise InvalidInputError("\n".join(f"{column}: {message}" for column, message in problems))
+    return factor
+
+
 def parse_rows(
     rows: Iterable[Mapping[str, Any]], *, file: str, first_row: int = 2
 ) -> list[FactorData]:
@@ -207,19 +230,9 @@ def parse_rows(
     for number, row in enumerate(rows, start=first_row):
         if all(blank(value) for value in row.values()):
             continue
-        unknown = sorted(str(k) for k in row if k is not None and k not in COLUMNS)
-        for column in unknown:
-            problems.append(RowProblem(number, column, "is not a column of the template"))
-        for column in REQUIRED:
-            if blank(row.get(column)):
-                problems.append(RowProblem(number, column, "is required"))
-        if unknown or any(p.row == number for p in problems):
-            continue
-        try:
-            factor = FactorData.model_validate(row_to_data(row))
-        except ValidationError as error:
-            for item in error.errors():
-                problems.append(RowProblem(number, _column_of(tuple(item["loc"])), item["msg"]))
+        factor, found = _check_row(row)
+        problems += [RowProblem(number, column, message) for column, message in found]
+        if factor is None:
             continue
         if factor.lineage_key in seen:
             problems.append(
