@@ -15,12 +15,11 @@ from pydantic import BaseModel
 
 from pcfhub.errors import InvalidInputError, NotFoundError
 from pcfhub.ledger import service
+from pcfhub.ledger.access import authorize_entries, entry_for
 from pcfhub.ledger.signing import SignedTreeHead
-from pcfhub.platform.authz import authorize, require_principal
+from pcfhub.platform.authz import require_principal
 from pcfhub.platform.deps import PrincipalDep, UowDep
-from pcfhub.platform.model import Action, Principal
 from pcfhub.platform.schemas import MAX_INT64, Page
-from pcfhub.platform.uow import UnitOfWork
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
@@ -65,13 +64,6 @@ def _entry_public(entry: service.LedgerEntry) -> EntryPublic:
         leaf_hash=entry.leaf_hash.hex(),
         entry=json.loads(entry.entry),
         canonical=entry.entry.decode(),
-    )
-
-
-def _authorize_entries(uow: UnitOfWork, who: Principal) -> None:
-    """Entries belong to the organisation they are about; tokens need ledger_entry:read."""
-    authorize(
-        uow.session, who, Action.READ, owner_id=who.organisation_id, object_kind="ledger_entry"
     )
 
 
@@ -137,7 +129,7 @@ def list_entries(
 ) -> Page[EntryPublic]:
     """The entries about the caller's organisation, newest first."""
     who = require_principal(principal)
-    _authorize_entries(uow, who)
+    authorize_entries(uow.session, who)
     entries, count = service.list_entries(
         uow.session, organisation_id=who.organisation_id, offset=offset, limit=limit
     )
@@ -149,9 +141,4 @@ def get_entry(
     index: Annotated[int, Path(ge=0, le=MAX_INT64)], uow: UowDep, principal: PrincipalDep
 ) -> EntryPublic:
     """One entry, to members of the organisation it is about."""
-    who = require_principal(principal)
-    _authorize_entries(uow, who)
-    entry = service.get_entry(uow.session, index)
-    if entry.organisation_id != who.organisation_id:
-        raise NotFoundError(f"The ledger has no entry {index} for your organisation.")
-    return _entry_public(entry)
+    return _entry_public(entry_for(uow.session, require_principal(principal), index))

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from pcfhub import __version__
 from pcfhub.errors import (
@@ -23,8 +24,10 @@ from pcfhub.errors import (
     InvalidInputError,
     NotFoundError,
     PcfhubError,
+    PermissionDeniedError,
 )
 from pcfhub.ledger import service as ledger
+from pcfhub.ledger.access import entry_for
 from pcfhub.ledger.canonical import canonical_json
 from pcfhub.ledger.merkle import leaf_hash
 from pcfhub.platform import auth
@@ -215,6 +218,18 @@ def verify_entry(
     return _ledger_view(request, uow, user, index=index, pasted=entry)
 
 
+def _own_entry_text(session: Session, user: SignedInUser | None, index: int) -> str | None:
+    """The entry's event as JSON, if it is about the user's organisation (else None)."""
+    principal = user.principal() if user else None
+    if principal is None:
+        return None
+    try:
+        entry = entry_for(session, principal, index)
+    except (NotFoundError, PermissionDeniedError):
+        return None
+    return json.dumps(entry.event, ensure_ascii=False, indent=2)
+
+
 def _ledger_view(
     request: Request,
     uow: UowDep,
@@ -232,10 +247,7 @@ def _ledger_view(
     if index is not None:
         try:
             check = ledger.check_entry(session, index=index)
-            stored = ledger.get_entry(session, index)
-            principal = user.principal() if user else None
-            if principal is not None and stored.organisation_id == principal.organisation_id:
-                shown_entry = json.dumps(stored.event, ensure_ascii=False, indent=2)
+            shown_entry = _own_entry_text(session, user, index)
         except PcfhubError as error:
             problem = str(error)
     return render(
