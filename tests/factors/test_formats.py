@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import zipfile
@@ -26,7 +27,7 @@ from pcfhub.factors.formats import (
 )
 from pcfhub.factors.model import FactorData
 from pcfhub.factors.service import reference_files
-from pcfhub.factors.tabular import COLUMN_MEANINGS, COLUMNS, REQUIRED, read_csv
+from pcfhub.factors.tabular import COLUMN_MEANINGS, COLUMNS, REQUIRED, data_to_row, read_csv
 from tests.factors.builders import record
 
 
@@ -274,3 +275,30 @@ def test_workbooks_are_parsed_through_defusedxml() -> None:
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+DERIVED = {"database": "USLCI", "release": "FY24 Q1", "process_id": "a1b2-c3",
+           "process_name": "Electricity, at grid, US"}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "json"])
+def test_a_factor_derived_from_an_lci_process_keeps_its_provenance(
+    tmp_path: Path, kind: str
+) -> None:
+    factor = record(key="uslci.electricity", derived_from=DERIVED, system_model="cutoff")
+    path = tmp_path / f"derived.{kind}"
+    write_factors([factor], path)
+    assert read_factors(path) == [factor]
+    assert read_factors(path)[0].derived_from.process_id == "a1b2-c3"
+
+
+def test_an_incomplete_provenance_names_the_missing_column(tmp_path: Path) -> None:
+    row = data_to_row(record(key="uslci.partial", derived_from=DERIVED))
+    row["derived_process_id"] = ""
+    path = tmp_path / "partial.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerow(row)
+    with pytest.raises(DataFileError, match="partial.csv, row 2, column derived_process_id"):
+        read_csv(path)

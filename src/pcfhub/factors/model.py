@@ -130,6 +130,17 @@ class Uncertainty(BaseModel):
     maximum: float | None = None
 
 
+class DerivedFrom(BaseModel):
+    """The life cycle inventory process a factor was computed from (an LCI database release)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database: ShortText  # e.g. "USLCI"
+    release: ShortText  # e.g. "FY24 Q1"
+    process_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    process_name: ShortText | None = None
+
+
 class Licence(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -167,6 +178,7 @@ class FactorData(BaseModel):
     pedigree: Pedigree | None = None
     uncertainty: Uncertainty | None = None
     licence: Licence
+    derived_from: DerivedFrom | None = None
 
     @field_validator("geography")
     @classmethod

@@ -30,6 +30,7 @@ COLUMNS = (
     "uncertainty_distribution", "uncertainty_gsd", "uncertainty_sd", "uncertainty_minimum",
     "uncertainty_maximum",
     "licence", "licence_redistribution", "licence_attribution",
+    "derived_database", "derived_release", "derived_process_id", "derived_process_name",
 )  # fmt: skip
 REQUIRED = ("lineage_key", "name_zh", "name_en", "activity", "value", "unit", "gwp_set", "boundary",
             "geography", "reference_year", "source_publisher", "source_document", "source_year",
@@ -42,6 +43,7 @@ SCALARS = (
 PEDIGREE = ("reliability", "completeness", "temporal", "geographical", "technological")
 UNCERTAINTY = ("distribution", "gsd", "sd", "minimum", "maximum")
 SOURCE = ("publisher", "document", "table", "year", "url", "traceability", "note")
+DERIVED = ("database", "release", "process_id", "process_name")
 # Columns whose cells are numbers (a spreadsheet may hold them as numbers); all others are text.
 NUMBER_COLUMNS = (
     "value", *GAS_COLUMNS, "reference_year", "source_year",
@@ -105,6 +107,10 @@ COLUMN_MEANINGS: tuple[tuple[str, str], ...] = (
     ("licence_redistribution", "open, attribution, share_alike or none (values only to "
                                "licence holders)"),
     ("licence_attribution", "text to show with the values"),
+    ("derived_database", "for a factor computed from an LCI database: its name (e.g. USLCI)"),
+    ("derived_release", "the database release"),
+    ("derived_process_id", "the process's id in that release"),
+    ("derived_process_name", "the process's name"),
 )  # fmt: skip
 
 
@@ -132,7 +138,8 @@ def row_to_data(row: Mapping[str, Any]) -> dict[str, Any]:
     data["gases"] = {gas: row[gas] for gas in GAS_COLUMNS if not blank(row.get(gas))}
     data["source"] = _group(row, "source_", SOURCE)
     for key, prefix, names in (("pedigree", "pedigree_", PEDIGREE),
-                               ("uncertainty", "uncertainty_", UNCERTAINTY)):  # fmt: skip
+                               ("uncertainty", "uncertainty_", UNCERTAINTY),
+                               ("derived_from", "derived_", DERIVED)):  # fmt: skip
         group = _group(row, prefix, names)
         if group is not None:
             data[key] = group
@@ -157,6 +164,8 @@ def _column_of(location: tuple[Any, ...]) -> str:
         return "licence" if parts[1] == "identifier" else f"licence_{parts[1]}"
     if head in ("source", "pedigree", "uncertainty") and len(parts) > 1:
         return f"{head}_{parts[1]}"
+    if head == "derived_from" and len(parts) > 1:
+        return f"derived_{parts[1]}"
     return head
 
 
@@ -169,7 +178,7 @@ def data_to_cells(factor: FactorData) -> dict[str, str | int | float | None]:
     for gas, amount in dumped.get("gases", {}).items():
         row[gas] = float(amount)
     for key, prefix in (("source", "source_"), ("pedigree", "pedigree_"),
-                        ("uncertainty", "uncertainty_")):  # fmt: skip
+                        ("uncertainty", "uncertainty_"), ("derived_from", "derived_")):  # fmt: skip
         for name, value in dumped.get(key, {}).items():
             row[f"{prefix}{name}"] = value
     licence = dumped["licence"]

@@ -26,6 +26,7 @@ from pcfhub.factors.schemas import ReviewDecision, UsageStatement
 from pcfhub.factors.search import FactorQuery
 from pcfhub.factors.tabular import (
     COLUMNS,
+    DERIVED,
     GAS_COLUMNS,
     NUMBER_COLUMNS,
     PEDIGREE,
@@ -398,6 +399,7 @@ FORM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("quality", (*(f"pedigree_{name}" for name in PEDIGREE),
                  *(f"uncertainty_{name}" for name in UNCERTAINTY))),
     ("licence", ("licence", "licence_redistribution", "licence_attribution")),
+    ("derived", tuple(f"derived_{name}" for name in DERIVED)),
 )  # fmt: skip
 SCORES = ("1", "2", "3", "4", "5")
 CHOICES: dict[str, tuple[str, ...]] = {
