@@ -117,6 +117,7 @@ BODY_EXAMPLES: dict[str, Any] = {
     "checklist": {},
     "reasons": "Tenant isolation walk",
     "amount": 1.0,  # an activity to apply a factor to
+    "derived_from": {"database": "Walk LCI", "release": "1", "process_id": "walk-process"},
 }
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from pcfhub.factors.formats import export_bytes, read_factors
 from pcfhub.factors.service import CHECKLIST
 from pcfhub.platform.context import Platform
-from pcfhub.platform.demo import DemoSignIn, seed_demo
+from pcfhub.platform.demo import DemoSignIn
 from tests.factors.builders import PROPRIETARY, acting, publish, record
 from tests.platform.conftest import API, make_client, token_headers
 
@@ -28,11 +26,6 @@ RECORD: dict[str, Any] = {
     "source": {"publisher": "CQ Demo Battery Co.", "document": "PCF study 2025", "year": 2025},
     "licence": {"identifier": "CC-BY-4.0", "redistribution": "attribution"},
 }
-
-
-@pytest.fixture
-def demo(platform: Platform) -> dict[str, DemoSignIn]:
-    return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
 
 
 def test_draft_submit_publish_and_read_over_http(

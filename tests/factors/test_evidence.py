@@ -12,17 +12,12 @@ from pcfhub.factors import evidence, service
 from pcfhub.factors.store import FactorEvidenceRow
 from pcfhub.ledger.audit import audit_log
 from pcfhub.platform.context import Platform
-from pcfhub.platform.demo import DemoSignIn, seed_demo
+from pcfhub.platform.demo import DemoSignIn
 from pcfhub.platform.model import Role
 from tests.factors.builders import acting, publish, record
 from tests.platform.conftest import API, make_client, token_headers
 
 PDF = b"%PDF-1.7\n% an EPD, page 12, table 3\n%%EOF\n"
-
-
-@pytest.fixture
-def demo(platform: Platform) -> dict[str, DemoSignIn]:
-    return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
 
 
 def test_the_contributor_adds_evidence_and_the_reviewer_reads_it(

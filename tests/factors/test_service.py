@@ -18,15 +18,10 @@ from pcfhub.ledger.audit import audit_log
 from pcfhub.platform import grants
 from pcfhub.platform.context import Platform
 from pcfhub.platform.db import utcnow
-from pcfhub.platform.demo import DemoSignIn, seed_demo
+from pcfhub.platform.demo import DemoSignIn
 from pcfhub.platform.model import OrganisationKind, Principal, Role
 from pcfhub.platform.schemas import GrantCreate
 from tests.factors.builders import ALL_CONFIRMED, PROPRIETARY, acting, publish, record
-
-
-@pytest.fixture
-def demo(platform: Platform) -> dict[str, DemoSignIn]:
-    return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
 
 
 def test_a_factor_goes_from_draft_to_published_and_is_superseded_by_its_next_version(

@@ -16,15 +16,10 @@ from pcfhub.ledger import service as ledger
 from pcfhub.ledger.audit import audit_log
 from pcfhub.platform.context import Platform
 from pcfhub.platform.db import utcnow
-from pcfhub.platform.demo import DemoSignIn, seed_demo
+from pcfhub.platform.demo import DemoSignIn
 from pcfhub.platform.model import Role
 from tests.factors.builders import acting, publish, record
 from tests.platform.conftest import API, make_client, token_headers
-
-
-@pytest.fixture
-def demo(platform: Platform) -> dict[str, DemoSignIn]:
-    return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
 
 
 @pytest.fixture

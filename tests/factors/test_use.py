@@ -7,7 +7,7 @@ import pytest
 from pcfhub.errors import UnitError
 from pcfhub.factors.use import Activity, apply_factor
 from pcfhub.platform.context import Platform
-from pcfhub.platform.demo import DemoSignIn, seed_demo
+from pcfhub.platform.demo import DemoSignIn
 from tests.factors.builders import PROPRIETARY, acting, publish, record
 from tests.platform.conftest import API, make_client, token_headers
 
@@ -29,11 +29,6 @@ def test_an_activity_in_another_unit_of_the_same_dimension_is_converted() -> Non
 def test_another_dimension_is_an_error_naming_both_units() -> None:
     with pytest.raises(UnitError, match=r"'kg'.*'kWh'.*dimensions differ"):
         apply_factor(GRID, Activity(amount=1.0, unit="kg"))
-
-
-@pytest.fixture
-def demo(platform: Platform) -> dict[str, DemoSignIn]:
-    return {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
 
 
 def test_apply_over_http_converts_refuses_other_dimensions_and_unlicensed_values(

@@ -544,10 +544,11 @@ def import_shipped_reference(uow: UnitOfWork) -> list[ReferenceImport]:
     ]
 
 
-def search_factors(
-    uow: UnitOfWork, *, principal: Principal | None, query: FactorQuery
-) -> Page[FactorVersionPublic]:
-    """Factors matching ``query``, nearest geography first, then newest; one page of them."""
+def _matches(
+    uow: UnitOfWork, principal: Principal | None, query: FactorQuery, *, limit: int
+) -> tuple[list[tuple[FactorVersionRow, bool]], int]:
+    """One page of the versions matching ``query`` in search order, each with whether the
+    caller may see its values; and the number of all matches."""
     principal = require_principal(principal)
     authorize(
         uow.session,
@@ -562,13 +563,18 @@ def search_factors(
         viewer_organisation=principal.organisation_id,
         dimension=_dimension(query.unit) if query.unit else None,
     )
-    rows, count = page_with_count(uow.session, stmt, order, offset=query.offset, limit=query.limit)
+    rows, count = page_with_count(uow.session, stmt, order, offset=query.offset, limit=limit)
     licensed = _licensed_lineages(uow.session, principal) if rows else set()
+    return [(row, _values_visible(row, principal, licensed)) for row in rows], count
+
+
+def search_factors(
+    uow: UnitOfWork, *, principal: Principal | None, query: FactorQuery
+) -> Page[FactorVersionPublic]:
+    """Factors matching ``query``, nearest geography first, then newest; one page of them."""
+    matches, count = _matches(uow, principal, query, limit=query.limit)
     return Page(
-        data=[
-            _public(row, values_visible=_values_visible(row, principal, licensed)) for row in rows
-        ],
-        count=count,
+        data=[_public(row, values_visible=visible) for row, visible in matches], count=count
     )
 
 
@@ -589,25 +595,10 @@ def export_factors(
 
     Proprietary versions whose values the caller may not see are left out, and counted.
     """
-    principal = require_principal(principal)
-    authorize(
-        uow.session,
-        principal,
-        Action.READ,
-        owner_id=principal.organisation_id,
-        object_kind="factor",
-    )
-    stmt, order = search_statement(
-        uow.session,
-        query,
-        viewer_organisation=principal.organisation_id,
-        dimension=_dimension(query.unit) if query.unit else None,
-    )
-    rows, count = page_with_count(uow.session, stmt, order, offset=query.offset, limit=limit)
-    licensed = _licensed_lineages(uow.session, principal) if rows else set()
-    shown = [row for row in rows if _values_visible(row, principal, licensed)]
+    matches, count = _matches(uow, principal, query, limit=limit)
+    shown = [row for row, visible in matches if visible]
     return Export(
         factors=[FactorData.model_validate(row.data) for row in shown],
         count=count,
-        withheld=len(rows) - len(shown),
+        withheld=len(matches) - len(shown),
     )

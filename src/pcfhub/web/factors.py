@@ -10,7 +10,7 @@ import csv
 import io
 import uuid
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -251,51 +251,6 @@ def _change(
         )  # fmt: skip
     uow.commit()
     return redirect(f"/factors/versions/{version_id}?done={done}")
-
-
-@router.post("/versions/{factor_version_id}/submit")
-def submit(
-    request: Request,
-    uow: UowDep,
-    user: SignedInUserDep,
-    factor_version_id: uuid.UUID,
-    csrf_token: OptionalFormStr = None,
-) -> Response:
-    def change(principal: Principal) -> str:
-        service.submit(uow, principal=principal, version_id=factor_version_id)
-        return "submitted"
-
-    return _change(request, uow, user, csrf_token, factor_version_id, change)
-
-
-@router.post("/versions/{factor_version_id}/withdraw")
-def withdraw(
-    request: Request,
-    uow: UowDep,
-    user: SignedInUserDep,
-    factor_version_id: uuid.UUID,
-    csrf_token: OptionalFormStr = None,
-) -> Response:
-    def change(principal: Principal) -> str:
-        service.withdraw(uow, principal=principal, version_id=factor_version_id)
-        return "withdrawn"
-
-    return _change(request, uow, user, csrf_token, factor_version_id, change)
-
-
-@router.post("/versions/{factor_version_id}/start-review")
-def start_review(
-    request: Request,
-    uow: UowDep,
-    user: SignedInUserDep,
-    factor_version_id: uuid.UUID,
-    csrf_token: OptionalFormStr = None,
-) -> Response:
-    def change(principal: Principal) -> str:
-        service.start_review(uow, principal=principal, version_id=factor_version_id)
-        return "review_started"
-
-    return _change(request, uow, user, csrf_token, factor_version_id, change)
 
 
 @router.post("/versions/{factor_version_id}/review")
@@ -615,3 +570,30 @@ def statement_csv(statement: UsageStatement) -> str:
                          line.name_en, line.uses, line.organisations, line.own_uses])  # fmt: skip
     writer.writerow(["total", "", "", "", "", statement.uses, statement.organisations, ""])
     return out.getvalue()
+
+
+# One step of the lifecycle by its name; registered last, after the routes it would shadow.
+STEPS: dict[str, tuple[Any, str]] = {
+    "submit": (service.submit, "submitted"),
+    "withdraw": (service.withdraw, "withdrawn"),
+    "start-review": (service.start_review, "review_started"),
+}
+
+
+@router.post("/versions/{factor_version_id}/{step}")
+def lifecycle_step(
+    request: Request,
+    uow: UowDep,
+    user: SignedInUserDep,
+    factor_version_id: uuid.UUID,
+    step: Literal["submit", "withdraw", "start-review"],
+    csrf_token: OptionalFormStr = None,
+) -> Response:
+    """Submit a draft, withdraw a version, or take a submission into review."""
+    use_case, done = STEPS[step]
+
+    def change(principal: Principal) -> str:
+        use_case(uow, principal=principal, version_id=factor_version_id)
+        return done
+
+    return _change(request, uow, user, csrf_token, factor_version_id, change)
