@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from pcfhub import __version__
 from pcfhub.factors import service, usage
 from pcfhub.factors.formats import export_bytes
 from pcfhub.factors.schemas import UsageRecord
@@ -171,6 +172,8 @@ def test_the_calculator_converts_and_names_a_wrong_dimension(
         )  # fmt: skip
         uow.commit()
     client = browser_of("cq-laptop")
+    plain = client.get(f"/factors/versions/{version_id}", headers=HTML).text
+    assert f"<footer>pcfhub {__version__} ·" in plain  # the footer names the platform's version
     ok = client.get(
         f"/factors/versions/{version_id}", params={"amount": "2", "unit": "MWh"}, headers=HTML
     )

@@ -172,7 +172,7 @@ def _detail(
         "factor.html",
         user=user,
         status_code=status_code,
-        version=version,
+        fv=version,  # not "version": the page footer shows the platform's version
         reviews=reviews,
         evidence=files,
         licensing=licensing,
