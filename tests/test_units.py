@@ -45,3 +45,28 @@ def test_unknown_or_malformed_units(text: str) -> None:
 def test_same_dimension() -> None:
     assert same_dimension("kWh", "MJ")
     assert not same_dimension("piece", "kg")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1/kg", "1 / kilogram"), ("kg/(t*km)", "kilogram / kilometer / metric_ton"),
+     ("(kg)**2", "kilogram ** 2"), ("kg ** -1", "1 / kilogram"), ("kg^2", "kilogram ** 2")],
+)  # fmt: skip
+def test_unit_expressions(text: str, expected: str) -> None:
+    assert str(parse_unit(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("10**10**10", "cannot be parsed"),  # pint would evaluate this for ever
+        ("1/0", "cannot be parsed"),  # and divide by zero here
+        ("1e999 kg", "cannot be parsed"),
+        ("kg**2**3", "power must follow"),
+        ("kg**999", "cannot be parsed"),
+        ("k" * 101, "longer than 100"),
+    ],
+)
+def test_numbers_never_reach_pint(text: str, why: str) -> None:
+    with pytest.raises(UnitError, match=why):
+        parse_unit(text)

@@ -8,6 +8,7 @@ with the offending unit named, never pint's own exceptions.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pint
@@ -49,11 +50,40 @@ def get_registry() -> pint.UnitRegistry:
     return registry
 
 
+# A unit expression is names joined by *, / and parentheses, with small integer powers after a
+# name or a bracket, and "1" as a numerator ("1/kg"). Nothing else reaches pint: its parser
+# evaluates numbers, so "10**10**10" would run for ever and "1/0" would divide by zero.
+UNIT_MAX_LENGTH = 100
+_UNIT_TOKEN = re.compile(
+    r"\s*(?:(?P<name>[^\W\d]\w*|%)|(?P<power>(?:\*\*|\^)\s*[-+]?\d{1,2}(?![\d.]))"
+    r"|(?P<one>1(?![\w.]))|(?P<op>[*/()]))"
+)
+
+
+def _check_unit_syntax(text: str, cleaned: str) -> None:
+    position, previous = 0, None
+    while position < len(cleaned):
+        token = _UNIT_TOKEN.match(cleaned, position)
+        if token is None or token.end() == position:
+            raise UnitError(
+                f"Unit {text!r} cannot be parsed at {cleaned[position:].strip()!r}: write unit "
+                "names joined by '*', '/' and brackets, with powers such as 'm**3'."
+            )
+        kind = token.lastgroup
+        if kind == "power" and previous not in ("name", ")"):
+            raise UnitError(f"Unit {text!r}: a power must follow a unit name or a bracket.")
+        previous = token.group("op") if kind == "op" else kind
+        position = token.end()
+
+
 def parse_unit(text: str) -> pint.Unit:
-    """Parse a unit such as ``"kWh"``, ``"t*km"``, ``"m3"`` or ``"千瓦时"``."""
+    """Parse a unit such as ``"kWh"``, ``"t*km"``, ``"m**3"`` or ``"千瓦时"``."""
     if not isinstance(text, str) or not text.strip():
         raise UnitError(f"Unit {text!r} is empty; give a unit such as 'kg', 'kWh' or 't*km'.")
+    if len(text) > UNIT_MAX_LENGTH:
+        raise UnitError(f"Unit {text[:20]!r}… is longer than {UNIT_MAX_LENGTH} characters.")
     cleaned = text.strip().replace("·", "*").replace("³", "**3").replace("²", "**2")
+    _check_unit_syntax(text, cleaned)
     try:
         return get_registry().parse_units(cleaned)
     except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError) as error:
@@ -62,7 +92,7 @@ def parse_unit(text: str) -> pint.Unit:
             f"'km', 't*km' or 'piece'."
         ) from error
     # pint's expression parser fails on malformed input ("kg//") with assertions.
-    except (SyntaxError, TypeError, ValueError, AssertionError) as error:
+    except (SyntaxError, TypeError, ValueError, AssertionError, ArithmeticError) as error:
         raise UnitError(f"Unit {text!r} cannot be parsed: {error}.") from error
 
 

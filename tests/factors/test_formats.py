@@ -302,3 +302,24 @@ def test_an_incomplete_provenance_names_the_missing_column(tmp_path: Path) -> No
         writer.writerow(row)
     with pytest.raises(DataFileError, match="partial.csv, row 2, column derived_process_id"):
         read_csv(path)
+
+
+def test_a_csv_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(",".join(COLUMNS).encode() + "\n电网".encode("gbk") + b"\n")
+    with pytest.raises(DataFileError, match=r"gbk\.csv: not UTF-8 text.*CSV UTF-8"):
+        read_factors(path)
+
+
+def test_a_csv_field_beyond_the_size_limit_names_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    path.write_text(",".join(COLUMNS) + "\n" + "x" * (csv.field_size_limit() + 1) + "\n")
+    with pytest.raises(DataFileError, match=r"huge\.csv, row \d+: field larger than"):
+        read_factors(path)
+
+
+def test_json_nested_too_deeply_is_a_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(DataFileError, match=r"deep\.json: the JSON is nested too deeply"):
+        read_factors(path)

@@ -175,8 +175,20 @@ def test_the_statement_over_http(
     )
     bad = client.get(f"{API}/factors/usage", params=period | {"start": "2026-13-01"},
                      headers=battery)  # fmt: skip
+    last_day = client.get(
+        f"{API}/factors/usage", params={"start": "9999-01-01", "end": "9999-12-31"},
+        headers=battery,
+    )  # fmt: skip
+    too_long = client.get(
+        f"{API}/factors/usage", params={"start": "0001-01-01", "end": "9999-12-31"},
+        headers=battery,
+    )  # fmt: skip
     assert mine.status_code == 200, mine.text
     assert mine.json()["lines"][0]["uses"] == 1
     assert theirs.status_code == 404
     assert bad.status_code == 422
     assert "start" in bad.json()["detail"]
+    assert last_day.status_code == 422, last_day.text
+    assert "before 9999-12-31" in last_day.json()["detail"]
+    assert too_long.status_code == 422
+    assert "five years" in too_long.json()["detail"]

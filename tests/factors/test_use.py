@@ -56,11 +56,23 @@ def test_apply_over_http_converts_refuses_other_dimensions_and_unlicensed_values
         headers=laptop,
     )  # fmt: skip
     listed = client.get(f"{API}/factors", params={"q": "test.secret"}, headers=laptop)
+    huge = client.post(
+        f"{API}/factors/versions/{open_id}/apply", json={"amount": 1e308, "unit": "MWh"},
+        headers=laptop,
+    )  # fmt: skip
+    numeric_unit = client.post(
+        f"{API}/factors/versions/{open_id}/apply", json={"amount": 1, "unit": "1/0"},
+        headers=laptop,
+    )  # fmt: skip
     assert ok.status_code == 200, ok.text
     assert ok.json()["co2e_kg"] == pytest.approx(2000.0)
     assert wrong.status_code == 422
     assert wrong.json()["detail"].startswith("unit: ")
     assert unlicensed.status_code == 403
+    assert huge.status_code == 422
+    assert "too large" in huge.json()["detail"]
+    assert numeric_unit.status_code == 422
+    assert "'1/0' cannot be parsed" in numeric_unit.json()["detail"]
     assert "licence" in unlicensed.json()["detail"]
     # Search lists the proprietary factor's metadata, not its value.
     found = [v for v in listed.json()["data"] if v["lineage_key"] == "test.secret"]

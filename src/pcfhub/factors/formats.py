@@ -235,6 +235,8 @@ def _json_items(path: Path) -> list[Any]:
         raise DataFileError(
             f"{path.name}, line {error.lineno}, column {error.colno}: not valid JSON: {error.msg}."
         ) from None
+    except RecursionError:
+        raise DataFileError(f"{path.name}: the JSON is nested too deeply to be factors.") from None
     shape = f'{{"format": "{JSON_FORMAT}", "version": {JSON_VERSION}, "factors": [...]}}'
     if not isinstance(document, dict):
         raise DataFileError(f"{path.name}: expected an object {shape}.")

@@ -37,7 +37,7 @@ class FactorVersionPublic(BaseModel):
         "and uncertainty"
     )
     data: FactorData | FactorMetadata
-    content_hash: str
+    content_hash: str | None = Field(description="None while the values are withheld")
     created_at: datetime
     submitted_at: datetime | None
     published_at: datetime | None

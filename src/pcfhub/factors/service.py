@@ -22,7 +22,8 @@ from pcfhub.errors import (
     PermissionDeniedError,
     UnitError,
 )
-from pcfhub.factors.model import FactorData, FactorStatus, Redistribution
+from pcfhub.factors.licences import Licences, holds_licence, is_proprietary, licences_held
+from pcfhub.factors.model import FactorData, FactorStatus
 from pcfhub.factors.schemas import (
     WITHHELD_FIELDS,
     FactorMetadata,
@@ -42,7 +43,7 @@ from pcfhub.factors.text import token_text
 from pcfhub.factors.use import Activity, AppliedFactor, apply_factor
 from pcfhub.ledger import service as ledger
 from pcfhub.ledger.canonical import content_hash
-from pcfhub.platform.authz import active_grants, authorize, require_principal
+from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.db import utcnow
 from pcfhub.platform.model import SYSTEM_ACTOR, Action, OrganisationKind, Principal, Role
 from pcfhub.platform.schemas import Page
@@ -78,7 +79,8 @@ def _public(row: FactorVersionRow, *, values_visible: bool = True) -> FactorVers
         contributor_id=row.lineage.contributor_id,
         values_withheld=not values_visible,
         data=(FactorData if values_visible else FactorMetadata).model_validate(record),
-        content_hash=row.content_hash,
+        # The hash of the whole record would let anyone test guesses of the withheld values.
+        content_hash=row.content_hash if values_visible else None,
         created_at=row.created_at,
         submitted_at=row.submitted_at,
         published_at=row.published_at,
@@ -86,28 +88,17 @@ def _public(row: FactorVersionRow, *, values_visible: bool = True) -> FactorVers
     )
 
 
-def _licensed_lineages(session: Session, principal: Principal) -> set[str]:
-    """Lineage ids of proprietary factors the viewer holds a licence for (a ``factor`` grant)."""
-    return {
-        grant.object_id
-        for grant in active_grants(
-            session, grantee_id=principal.organisation_id, object_kind="factor", now=utcnow()
-        )
-        if grant.object_id is not None and Action.READ in grant.actions
-    }
-
-
-def _values_visible(row: FactorVersionRow, principal: Principal, licensed: set[str]) -> bool:
+def _values_visible(row: FactorVersionRow, principal: Principal, licences: Licences) -> bool:
     """Values are open unless the licence forbids redistribution; then only the contributor,
-    the reviewers and licence holders see them."""
+    the reviewers and holders of the contributor's licence see them."""
     return (
-        row.redistribution != Redistribution.NONE.value
+        not is_proprietary(row)
         or is_reviewer(principal)
         or (
             row.lineage.contributor_id is not None
             and row.lineage.contributor_id == principal.organisation_id
         )
-        or str(row.lineage_id) in licensed
+        or holds_licence(row, licences)
     )
 
 
@@ -405,8 +396,8 @@ def get_version(
     )  # fmt: skip
     if private:
         raise NotFoundError(f"No factor version {version_id} here.")
-    licensed = _licensed_lineages(uow.session, principal)
-    return _public(row, values_visible=_values_visible(row, principal, licensed))
+    licences = licences_held(uow.session, principal)
+    return _public(row, values_visible=_values_visible(row, principal, licences))
 
 
 def apply_version(
@@ -564,8 +555,8 @@ def _matches(
         dimension=_dimension(query.unit) if query.unit else None,
     )
     rows, count = page_with_count(uow.session, stmt, order, offset=query.offset, limit=limit)
-    licensed = _licensed_lineages(uow.session, principal) if rows else set()
-    return [(row, _values_visible(row, principal, licensed)) for row in rows], count
+    licences = licences_held(uow.session, principal) if rows else frozenset()
+    return [(row, _values_visible(row, principal, licences)) for row in rows], count
 
 
 def search_factors(

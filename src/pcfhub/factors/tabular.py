@@ -264,10 +264,20 @@ def read_csv(path: Path) -> list[FactorData]:
     """Factors from a CSV file in the template (UTF-8, with or without a BOM)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataFileError(f"{path.name}, row 1: missing column(s) {', '.join(missing)}.")
-        return parse_rows(list(reader), file=path.name)
+        try:
+            fieldnames = reader.fieldnames or []
+            missing = [c for c in REQUIRED if c not in fieldnames]
+            if missing:
+                raise DataFileError(f"{path.name}, row 1: missing column(s) {', '.join(missing)}.")
+            rows = list(reader)
+        except UnicodeDecodeError as error:
+            raise DataFileError(
+                f"{path.name}: not UTF-8 text (byte {error.start} of a block near row "
+                f"{reader.line_num + 1}); save the file as CSV UTF-8."
+            ) from None
+        except csv.Error as error:  # e.g. a field longer than csv.field_size_limit()
+            raise DataFileError(f"{path.name}, row {reader.line_num}: {error}.") from None
+        return parse_rows(rows, file=path.name)
 
 
 def write_csv(factors: Iterable[FactorData], path: Path) -> None:

@@ -94,10 +94,12 @@ def record_usage(
 def _period(start: date, end: date) -> tuple[datetime, datetime]:
     if end < start:
         raise InvalidInputError("end: the period ends before it starts.")
+    if end - start >= MAX_PERIOD:
+        raise InvalidInputError("end: a statement covers at most five years.")
+    if end == date.max:
+        raise InvalidInputError(f"end: give a date before {date.max}.")
     begin = datetime.combine(start, time.min, tzinfo=UTC)
     stop = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    if stop - begin > MAX_PERIOD:
-        raise InvalidInputError("end: a statement covers at most five years.")
     return begin, stop
 
 

@@ -6,8 +6,11 @@ converted first; another dimension (kg against per-kWh) is a `UnitError` naming 
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, Field
 
+from pcfhub.errors import InvalidInputError
 from pcfhub.factors.model import FactorData, Gas
 from pcfhub.units import conversion_factor
 
@@ -34,7 +37,7 @@ def apply_factor(factor: FactorData, activity: Activity) -> AppliedFactor:
     """kg CO2e (and kg of each stated gas) of ``activity`` under ``factor``."""
     conversion = conversion_factor(activity.unit, factor.unit)
     amount = activity.amount * conversion
-    return AppliedFactor(
+    applied = AppliedFactor(
         amount=amount,
         unit=factor.unit,
         conversion=conversion,
@@ -42,3 +45,9 @@ def apply_factor(factor: FactorData, activity: Activity) -> AppliedFactor:
         gwp_set=factor.gwp_set,
         gases_kg={gas: amount * value for gas, value in factor.gases.items()},
     )
+    numbers = (applied.amount, applied.co2e_kg, *applied.gases_kg.values())
+    if not all(math.isfinite(number) for number in numbers):
+        raise InvalidInputError(
+            f"amount: {activity.amount:g} {activity.unit} is too large to compute with."
+        )
+    return applied

@@ -7,6 +7,7 @@ rows and write the ledger entry in the same transaction; the caller commits.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,6 +28,27 @@ from pcfhub.platform.uow import UnitOfWork
 # results (to a bank, a buyer, a certification body). Later capabilities add their kinds here;
 # platform objects (members, API clients, grants, the organisation itself) are never shared.
 SHAREABLE_KINDS = frozenset({"study", "result", "factor"})  # factor: a licence on one lineage
+
+# The capability that owns a kind tells who owns one of its objects (None: it does not exist),
+# so that an organisation can grant only what is its own.
+ObjectOwner = Callable[[Session, str], uuid.UUID | None]
+_OBJECT_OWNERS: dict[str, ObjectOwner] = {}
+
+
+def register_object_owner(object_kind: str, owner_of: ObjectOwner) -> None:
+    """Let ``create_grant`` check that a grant's object belongs to the grantor."""
+    _OBJECT_OWNERS[object_kind] = owner_of
+
+
+def _check_own_object(session: Session, principal: Principal, data: GrantCreate) -> None:
+    owner_of = _OBJECT_OWNERS.get(data.object_kind)
+    if owner_of is None or data.object_id is None:
+        return
+    if owner_of(session, data.object_id) != principal.organisation_id:
+        raise InvalidInputError(
+            f"object_id: {data.object_kind} {data.object_id!r} is not your organisation's; "
+            "an organisation grants access only to its own objects."
+        )
 
 
 def _grant_public(row: GrantRow) -> GrantPublic:
@@ -56,6 +78,7 @@ def create_grant(
         raise InvalidInputError("expires_at: give a time zone (e.g. 2027-01-31T00:00:00Z).")
     if data.expires_at <= (now or utcnow()):
         raise InvalidInputError("expires_at: a grant must expire in the future.")
+    _check_own_object(session, principal, data)
     grantee = organisation_by_slug(session, data.grantee)
     if grantee.id == principal.organisation_id:
         raise InvalidInputError("grantee: an organisation cannot grant access to itself.")

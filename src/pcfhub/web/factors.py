@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from pydantic import Field, ValidationError, create_model
 
 from pcfhub.errors import AuthenticationError, InvalidInputError, PcfhubError
-from pcfhub.factors import evidence, service, usage
+from pcfhub.factors import evidence, licences, service, usage
 from pcfhub.factors.api import evidence_download
 from pcfhub.factors.formats import read_upload
 from pcfhub.factors.model import Boundary, FactorStatus, Redistribution, Traceability
@@ -39,7 +39,6 @@ from pcfhub.factors.use import Activity
 from pcfhub.platform import grants
 from pcfhub.platform.deps import SignedInUserDep, UowDep
 from pcfhub.platform.model import Principal, Role, SignedInUser
-from pcfhub.platform.schemas import GrantCreate
 from pcfhub.platform.uow import UnitOfWork
 from pcfhub.web.rendering import check_csrf, redirect, render
 
@@ -157,7 +156,7 @@ def _detail(
         and version.values_withheld is False
         and (version.data.licence.redistribution == Redistribution.NONE)
     )
-    licences = (
+    licence_grants = (
         grants.list_grants(
             uow, principal=principal, object_kind="factor", object_id=str(version.lineage_id),
             limit=200,
@@ -176,7 +175,7 @@ def _detail(
         reviews=reviews,
         evidence=files,
         licensing=licensing,
-        licences=licences,
+        licences=licence_grants,
         can_add_evidence=own and writer and open_for_evidence,
         can_submit=own and writer and version.status == FactorStatus.DRAFT,
         can_new_version=own and writer,
@@ -329,13 +328,9 @@ def grant_licence(
             until = datetime.combine(date.fromisoformat(expires), time.min, tzinfo=UTC)
         except ValueError:
             raise InvalidInputError("expires: give a date as YYYY-MM-DD.") from None
-        grants.create_grant(
-            uow,
-            principal=principal,
-            data=GrantCreate(
-                grantee=grantee, object_kind="factor", object_id=str(version.lineage_id),
-                purpose=purpose, expires_at=until,
-            ),
+        licences.grant_licence(
+            uow, principal=principal, lineage_id=version.lineage_id, grantee=grantee,
+            purpose=purpose, expires_at=until,
         )  # fmt: skip
         return "licence_granted"
 
