@@ -110,3 +110,42 @@ def test_values_must_be_finite_numbers(bad: str) -> None:
         record(value=float(bad))
     with pytest.raises(ValidationError, match="gases"):
         record(gases={"co2_fossil": float(bad)})
+
+
+@pytest.mark.parametrize(
+    ("uncertainty", "field", "message"),
+    [
+        ({"distribution": "lognormal"}, "gsd", "a lognormal distribution needs gsd"),
+        ({"distribution": "normal"}, "sd", "a normal distribution needs sd"),
+        ({"distribution": "uniform", "maximum": 3.0}, "minimum", "needs minimum"),
+        ({"distribution": "triangular", "minimum": 1.0}, "maximum", "needs maximum"),
+        ({"distribution": "normal", "sd": 0.1, "gsd": 1.2}, "gsd", "belongs to a lognormal"),
+        ({"distribution": "uniform", "minimum": 3.0, "maximum": 1.0}, "maximum", "greater than"),
+        ({"distribution": "lognormal", "gsd": float("inf")}, "gsd", "finite"),
+    ],
+)
+def test_uncertainty_parameters_fit_their_distribution(
+    uncertainty: dict[str, object], field: str, message: str
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        record(uncertainty=uncertainty)
+    (error,) = raised.value.errors()
+    assert error["loc"] == ("uncertainty", field)
+    assert message in error["msg"]
+
+
+def test_the_value_lies_within_its_uncertainty_range() -> None:
+    triangular = {"distribution": "triangular", "minimum": 1.8, "maximum": 2.5}
+    assert record(value=2.1, uncertainty=triangular).uncertainty is not None
+    assert value_error(value=2.6, uncertainty=triangular).startswith(
+        "value lies outside the uncertainty range 1.8 to 2.5"
+    )
+
+
+def test_a_template_row_names_the_uncertainty_column_at_fault(tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    write_csv([record(uncertainty={"distribution": "lognormal", "gsd": 1.2})], path)
+    text = path.read_text(encoding="utf-8").replace(",lognormal,1.2,", ",lognormal,,")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"row 2, column uncertainty_gsd: .*needs gsd"):
+        read_csv(path)

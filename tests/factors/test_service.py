@@ -13,6 +13,7 @@ from pcfhub.factors import service
 from pcfhub.factors.model import FactorStatus
 from pcfhub.factors.schemas import ReviewDecision
 from pcfhub.factors.store import FactorVersionRow
+from pcfhub.factors.tabular import read_csv
 from pcfhub.ledger import service as ledger
 from pcfhub.ledger.audit import audit_log
 from pcfhub.platform import grants
@@ -322,3 +323,55 @@ def test_a_reviewer_takes_a_submission_into_review_and_decides_there(
     assert [v.id for v in queue.data] == [draft.id]
     assert published.status == FactorStatus.PUBLISHED
     assert "factor.review_started" in actions
+
+
+@pytest.mark.parametrize("key", ["cn.mee.electricity.grid.province.cq", "IPCC2006.fuel.coal"])
+def test_reference_data_keys_are_kept_from_contributors(
+    platform: Platform, demo: dict[str, DemoSignIn], key: str
+) -> None:
+    with platform.unit_of_work() as uow:
+        with pytest.raises(InvalidInputError, match="lineage_key: .*kept for the platform's"):
+            service.create_draft(uow, principal=acting(demo["cq-battery"]), data=record(key=key))
+        assert service.import_shipped_reference(uow)  # still publishes every shipped key
+    shipped = [f.lineage_key for path in service.reference_files() for f in read_csv(path)]
+    assert all(k.lower().startswith(service.RESERVED_KEY_PREFIXES) for k in shipped)
+
+
+def test_a_reviewer_does_not_review_a_version_they_wrote(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    author = acting(demo["operator"])
+    other_reviewer = Principal(
+        organisation_id=author.organisation_id, organisation_kind=author.organisation_kind,
+        role=Role.EDITOR, user_id=uuid.uuid4(),
+    )  # fmt: skip
+    decision = ReviewDecision(publish=True, checklist=ALL_CONFIRMED)
+    with platform.unit_of_work() as uow:
+        draft = service.create_draft(uow, principal=author, data=record(key="operator.own"))
+        service.submit(uow, principal=author, version_id=draft.id)
+        with pytest.raises(PermissionDeniedError, match="wrote"):
+            service.start_review(uow, principal=author, version_id=draft.id)
+        with pytest.raises(PermissionDeniedError, match="wrote"):
+            service.review(uow, principal=author, version_id=draft.id, decision=decision)
+        published = service.review(
+            uow, principal=other_reviewer, version_id=draft.id, decision=decision
+        )
+    assert published.status == FactorStatus.PUBLISHED
+
+
+def test_an_older_version_cannot_supersede_a_newer_published_one(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    contributor, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    decision = ReviewDecision(publish=True, checklist=ALL_CONFIRMED)
+    with platform.unit_of_work() as uow:
+        first = service.create_draft(uow, principal=contributor, data=record())
+        service.submit(uow, principal=contributor, version_id=first.id)
+        second_id = publish(uow, contributor, reviewer, record(value=1.9))
+        with pytest.raises(ConflictError, match="version 2 is published, newer than version 1"):
+            service.review(uow, principal=reviewer, version_id=first.id, decision=decision)
+        current = service.get_version(uow, principal=contributor, version_id=second_id)
+        older = service.get_version(uow, principal=contributor, version_id=first.id)
+        reviews = service.reviews_of(uow, principal=contributor, version_id=first.id)
+    assert current.status == FactorStatus.PUBLISHED
+    assert (older.status, reviews) == (FactorStatus.SUBMITTED, [])  # nothing written

@@ -116,6 +116,23 @@ class Pedigree(BaseModel):
     technological: int = Field(ge=1, le=5)
 
 
+UNCERTAINTY_NEEDS = {
+    "lognormal": ("gsd",), "normal": ("sd",),
+    "uniform": ("minimum", "maximum"), "triangular": ("minimum", "maximum"),
+}  # fmt: skip
+
+
+def _errors(model: str, problems: list[tuple[str, str, object]]) -> ValidationError:
+    """A validation error with one entry per (field, message, input), each at its own field."""
+    details = [
+        InitErrorDetails(
+            type=PydanticCustomError("inconsistent", message), loc=(field,), input=given
+        )
+        for field, message, given in problems
+    ]
+    return ValidationError.from_exception_data(model, details)
+
+
 class Uncertainty(BaseModel):
     """A distribution in stats_arrays terms: lognormal (gsd), normal (sd), uniform, triangular."""
 
@@ -124,10 +141,29 @@ class Uncertainty(BaseModel):
     distribution: Annotated[
         str, StringConstraints(pattern=r"^(lognormal|normal|uniform|triangular)$")
     ]
-    gsd: float | None = Field(None, gt=1)
-    sd: float | None = Field(None, gt=0)
-    minimum: float | None = None
-    maximum: float | None = None
+    gsd: FiniteFloat | None = Field(None, gt=1)
+    sd: FiniteFloat | None = Field(None, gt=0)
+    minimum: FiniteFloat | None = None
+    maximum: FiniteFloat | None = None
+
+    @model_validator(mode="after")
+    def _parameters_fit_the_distribution(self) -> Uncertainty:
+        """Each distribution has its parameters: lognormal a gsd, normal an sd, uniform and
+        triangular both bounds; a parameter of another distribution is an error, and bounds
+        (for lognormal and normal: truncation) need minimum < maximum."""
+        problems: list[tuple[str, str, object]] = []
+        for name in UNCERTAINTY_NEEDS[self.distribution]:
+            if getattr(self, name) is None:
+                problems.append((name, f"a {self.distribution} distribution needs {name}", None))
+        for name, owner in (("gsd", "lognormal"), ("sd", "normal")):
+            if getattr(self, name) is not None and self.distribution != owner:
+                message = f"{name} belongs to a {owner} distribution, not {self.distribution}"
+                problems.append((name, message, getattr(self, name)))
+        if self.minimum is not None and self.maximum is not None and self.minimum >= self.maximum:
+            problems.append(("maximum", "maximum must be greater than minimum", self.maximum))
+        if problems:
+            raise _errors(type(self).__name__, problems)
+        return self
 
 
 class DerivedFrom(BaseModel):
@@ -205,6 +241,12 @@ class FactorData(BaseModel):
             raise ValueError("valid_to is before valid_from")
         if same_dimension(self.unit, "kg_CO2e"):
             raise ValueError("unit is the reference unit (kWh, kg…), not the CO2e numerator")
+        low, high = (self.uncertainty.minimum, self.uncertainty.maximum) if self.uncertainty else (
+            None, None,
+        )  # fmt: skip
+        if low is not None and high is not None and not low <= self.value <= high:
+            problem = f"value lies outside the uncertainty range {low:g} to {high:g}"
+            raise _errors(type(self).__name__, [("value", problem, self.value)])
         return self
 
     @model_validator(mode="after")

@@ -61,6 +61,11 @@ CHECKLIST = (
 )
 
 
+# Lineage keys of the platform's reference data (src/pcfhub/data/factors); contributors choose
+# other keys, so that a contribution can never occupy a key a shipped file will publish.
+RESERVED_KEY_PREFIXES = ("cn.mee.", "ipcc", "pcfhub.")
+
+
 def _dimension(unit: str) -> str:
     return str(get_registry().get_dimensionality(parse_unit(unit)))
 
@@ -218,6 +223,17 @@ WITHDRAWABLE = (
 OPEN_FOR_EVIDENCE = (FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW)
 
 
+def _require_reviewer_of(principal: Principal | None, row: FactorVersionRow) -> Principal:
+    """A reviewer who did not write the version (four eyes)."""
+    if principal is None or not is_reviewer(principal):
+        raise PermissionDeniedError("Only the platform operator's reviewers review factors.")
+    if row.created_by is not None and row.created_by == principal.user_id:
+        raise PermissionDeniedError(
+            "A reviewer does not review a factor version they wrote; another reviewer decides."
+        )
+    return principal
+
+
 def _require_status(row: FactorVersionRow, *allowed: FactorStatus) -> None:
     if FactorStatus(row.status) not in allowed:
         raise ConflictError(
@@ -240,6 +256,12 @@ def create_draft(
         owner_id=principal.organisation_id,
         object_kind="factor",
     )
+    if data.lineage_key.lower().startswith(RESERVED_KEY_PREFIXES):
+        raise InvalidInputError(
+            f"lineage_key: {data.lineage_key!r} starts with a prefix kept for the platform's "
+            f"reference data ({', '.join(RESERVED_KEY_PREFIXES)}); begin it with your "
+            "organisation's name instead."
+        )
     row = _new_version(
         uow.session,
         data=data,
@@ -283,9 +305,8 @@ def start_review(
     uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
 ) -> FactorVersionPublic:
     """A reviewer takes a submitted version into review (others then see it is being checked)."""
-    if not is_reviewer(principal):
-        raise PermissionDeniedError("Only the platform operator's reviewers review factors.")
     row = version_row(uow.session, version_id)
+    _require_reviewer_of(principal, row)
     _require_status(row, FactorStatus.SUBMITTED)
     row.status = FactorStatus.IN_REVIEW.value
     _record(uow.session, principal, row, "factor.review_started")
@@ -300,11 +321,9 @@ def review(
     decision: ReviewDecision,
 ) -> FactorVersionPublic:
     """A reviewer publishes (every checklist item holds) or rejects (with reasons)."""
-    if not is_reviewer(principal):
-        raise PermissionDeniedError("Only the platform operator's reviewers review factors.")
-    assert principal is not None
     session = uow.session
     row = version_row(session, version_id)
+    principal = _require_reviewer_of(principal, row)
     _require_status(row, FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW)
     failed = [item for item in CHECKLIST if not decision.checklist.get(item, False)]
     if decision.publish and failed:
@@ -313,6 +332,8 @@ def review(
         )
     if not decision.publish and not decision.reasons.strip():
         raise InvalidInputError("reasons: say why the factor is rejected.")
+    if decision.publish:
+        _published_before(session, row)  # refuses before anything is written
     review_row = FactorReviewRow(
         version_id=row.id,
         reviewer_organisation_id=principal.organisation_id,
@@ -340,15 +361,29 @@ def review(
     return _public(row)
 
 
-def _publish(session: Session, principal: Principal | None, row: FactorVersionRow) -> None:
-    now = utcnow()
-    for previous in session.scalars(
+def _published_before(session: Session, row: FactorVersionRow) -> list[FactorVersionRow]:
+    """The lineage's published version(s) that publishing ``row`` supersedes; a newer one
+    published already is a conflict (an older version never replaces it)."""
+    published = session.scalars(
         select(FactorVersionRow).where(
             FactorVersionRow.lineage_id == row.lineage_id,
             FactorVersionRow.status == FactorStatus.PUBLISHED.value,
             FactorVersionRow.id != row.id,
         )
-    ):
+    ).all()
+    newer = [previous.version for previous in published if previous.version > row.version]
+    if newer:
+        raise ConflictError(
+            f"version: {row.lineage.lineage_key} version {max(newer)} is published, newer than "
+            f"version {row.version}; reject this one, or submit a new version."
+        )
+    return list(published)
+
+
+def _publish(session: Session, principal: Principal | None, row: FactorVersionRow) -> None:
+    """Publish ``row``; it supersedes the lineage's published version, which must be older."""
+    now = utcnow()
+    for previous in _published_before(session, row):
         previous.status = FactorStatus.SUPERSEDED.value
         previous.ended_at = now
         _record(session, principal, previous, "factor.superseded")
