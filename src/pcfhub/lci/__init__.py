@@ -1,0 +1,1 @@
+"""Life cycle inventory databases: openLCA JSON-LD and EcoSpold imports, background matrices."""
