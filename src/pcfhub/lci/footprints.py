@@ -2,9 +2,10 @@
 
 The linked entries become a calc-core `ProductSystem` (A over providers, B over elementary
 flows, c the GWP100 of each flow's gas). One factorization of A and one transposed solve with
-a right-hand side per gas, Aᵀ Y = Bᵀ Gᵀ, give the kg of every gas per unit of every provider's
-product; the CO2e is Y × GWP. Elementary flows that are no gas are listed with their share of
-the database's elementary mass, so that a reviewer sees what the mapping leaves out.
+a right-hand side per gas, Aᵀ Y = Gᵀ (G: B summed by gas), give the kg of every gas per unit
+of every provider's product; the CO2e is Y × GWP. Elementary flows that are no gas are listed
+with their share of the database's elementary mass, so that a reviewer sees what the mapping
+leaves out.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from scipy import sparse
 
 from pcfhub.calc.system import Lca, ProductSystem
 from pcfhub.factors import gwp
-from pcfhub.lci.ghg import GasMatch, GhgMapping, classify, shipped_mapping
+from pcfhub.lci.ghg import REMOVAL, GasMatch, GhgMapping, classify, shipped_mapping
 from pcfhub.lci.linking import LinkedInventory
 from pcfhub.lci.model import Inventory
 
 MASS_UNIT = "kg"
+BIOGENIC_EMISSION = "co2_biogenic_emission"
 
 
 @dataclass(frozen=True)
@@ -45,31 +47,50 @@ class Footprints:
     lca: Lca
 
 
-def _gas_matrix(
+def _gas_inventories(
     inventory: Inventory, linked: LinkedInventory, mapping: GhgMapping
 ) -> tuple[tuple[str, ...], sparse.csr_array, list[str | None], dict[str, GasMatch]]:
-    """G (gases × elementary rows) with the sign of each match, and each row's origin."""
-    rows, _, values = linked.biosphere
+    """kg of each gas per unit of each provider's own activity (gases × providers), each
+    elementary row's origin, and the matches.
+
+    A negative emission of biogenic CO2 (how some datasets book uptake) is a removal: it is
+    moved to ``co2_biogenic_removal`` as a positive amount taken up; the CO2e is unchanged.
+    """
+    rows, cols, values = linked.biosphere
     taken = np.zeros(len(linked.elementary_flows), dtype=bool)
     np.logical_or.at(taken, rows, values < 0)
     matches: dict[str, GasMatch] = {}
     origins: list[str | None] = []
+    row_match: list[GasMatch | None] = []
     for row, flow_id in enumerate(linked.elementary_flows):
-        match = classify(inventory.flows[flow_id], taken_from_nature=bool(taken[row]),
-                         mapping=mapping)  # fmt: skip
+        flow = inventory.flows[flow_id]
+        match = classify(flow, taken_from_nature=bool(taken[row]), mapping=mapping)
         origins.append(match.origin if match else None)
+        row_match.append(match)
         if match:
             matches[flow_id] = match
-    gases = tuple(sorted({m.gas for m in matches.values()}))
-    position = {gas: i for i, gas in enumerate(gases)}
-    index = {flow_id: row for row, flow_id in enumerate(linked.elementary_flows)}
-    g_rows = [position[m.gas] for m in matches.values()]
-    g_cols = [index[flow_id] for flow_id in matches]
-    g_vals = [m.sign for m in matches.values()]
-    matrix = sparse.csr_array(
-        (g_vals, (g_rows, g_cols)), shape=(len(gases), len(linked.elementary_flows))
-    )
-    return gases, matrix, origins, matches
+    gases = {m.gas for m in matches.values()}
+    if BIOGENIC_EMISSION in gases:
+        gases.add(REMOVAL)
+    ordered = tuple(sorted(gases))
+    position = {gas: i for i, gas in enumerate(ordered)}
+    g_rows: list[int] = []
+    g_cols: list[int] = []
+    g_vals: list[float] = []
+    for row, col, value in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True):
+        match = row_match[row]
+        if match is None:
+            continue
+        if match.gas == BIOGENIC_EMISSION and value < 0:
+            g_rows.append(position[REMOVAL])
+            g_vals.append(-value)
+        else:
+            g_rows.append(position[match.gas])
+            g_vals.append(match.sign * value)
+        g_cols.append(col)
+    shape = (len(ordered), len(linked.providers))
+    matrix = sparse.csr_array((g_vals, (g_rows, g_cols)), shape=shape)
+    return ordered, matrix, origins, matches
 
 
 def _unmapped(inventory: Inventory, matches: dict[str, GasMatch], limit: int) -> list[UnmappedFlow]:
@@ -101,11 +122,16 @@ def compute_footprints(
 ) -> Footprints:
     """Per-gas and CO2e footprints of every provider (see the module's docstring)."""
     mapping = mapping or shipped_mapping()
-    gases, g, origins, matches = _gas_matrix(inventory, linked, mapping)
+    gases, gas_inventories, origins, matches = _gas_inventories(inventory, linked, mapping)
     weights = gwp.gwp100(gwp_set)
     # A removal's amount is taken up: Σ amount × GWP counts it at −1 (factors.gwp.co2e).
     gas_weight = np.array([-weights[gas] if gas in gwp.REMOVALS else weights[gas] for gas in gases])
-    characterization = np.asarray(g.T @ gas_weight) if gases else np.zeros(g.shape[1])
+    characterization = np.zeros(len(linked.elementary_flows))
+    for row, flow_id in enumerate(linked.elementary_flows):
+        match = matches.get(flow_id)
+        if match is not None:  # sign × GWP; a removal's −1 and its input's sign cancel
+            removal = match.gas in gwp.REMOVALS
+            characterization[row] = match.sign * weights[match.gas] * (-1 if removal else 1)
     names = [
         f"{inventory.processes[p.process_id].name} [{inventory.flows[p.flow_id].name}]"
         for p in linked.providers
@@ -121,8 +147,8 @@ def compute_footprints(
     )
     lca = system.factorize()
     if gases:
-        rhs = np.asarray((g @ system.biosphere_matrix).T.toarray())
-        per_gas = lca.factorization.solve_transposed(np.ascontiguousarray(rhs))
+        rhs = np.ascontiguousarray(gas_inventories.T.toarray())
+        per_gas = lca.factorization.solve_transposed(rhs)
     else:
         per_gas = np.zeros((len(linked.providers), 0))
     per_gas = np.asarray(per_gas).reshape(len(linked.providers), len(gases))

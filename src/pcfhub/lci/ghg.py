@@ -3,8 +3,8 @@
 A flow maps to a gas by its name, as LCI databases write it ("Carbon dioxide, fossil",
 "Methane, biogenic"), else by its CAS number (124-38-9 alone is fossil CO2). Only emissions to
 air count, and CO2 taken from air (a resource "in air") counts as a biogenic removal. A flow
-whose compartment is unknown counts by its direction: an output is an emission to air, an
-input a resource. The mapping is data anyone can review; see data/lci/README.md.
+whose compartment is unknown (none given, or a category that names none, like "Elementary
+Flows") counts by its direction: an output is an emission to air, an input a resource. The mapping is data anyone can review; see data/lci/README.md.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ _BRACKETED = re.compile(r"\s*\[[^\]]*\]\s*$")  # "Methane [Organic emissions to 
 _AIR = re.compile(r"(^|/)\s*(air|emission to air|emissions to air)\b", re.IGNORECASE)
 _RESOURCE = re.compile(r"(^|/)\s*(natural )?resources?\b", re.IGNORECASE)
 _FROM_AIR = re.compile(r"\bin air\b|\bbiotic\b|\brenewable\b", re.IGNORECASE)
+# A category that names no compartment at all ("Elementary Flows") says nothing.
+_COMPARTMENT = re.compile(
+    r"\b(air|water|soil|ground|resources?|ocean|sea|river|lake|groundwater)\b", re.IGNORECASE
+)
 
 
 def normalise_name(name: str) -> str:
@@ -77,7 +81,7 @@ def classify(flow: Flow, *, taken_from_nature: bool, mapping: GhgMapping) -> Gas
     gas = mapping.by_name.get(name) or (mapping.by_cas.get(flow.cas) if flow.cas else None)
     if gas is None:
         return None
-    category = flow.category
+    category = flow.category if _COMPARTMENT.search(flow.category) else ""
     to_air = bool(_AIR.search(category)) if category else not taken_from_nature
     resource = bool(_RESOURCE.search(category)) if category else taken_from_nature
     if resource:
