@@ -16,6 +16,7 @@ from pcfhub.calc.paths import supply_chain_paths
 from pcfhub.demo import load_model
 from pcfhub.errors import PcfhubError
 from pcfhub.factors.commands import factors
+from pcfhub.lci.commands import lci
 from pcfhub.platform.commands import add_platform_commands
 
 app = typer.Typer(
@@ -159,6 +160,7 @@ def calc(
 
 add_platform_commands(app, console)
 app.add_typer(factors, name="factors")
+app.add_typer(lci, name="lci")
 
 
 if __name__ == "__main__":  # python -m pcfhub.cli

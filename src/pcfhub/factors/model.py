@@ -32,8 +32,11 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(max_length=5000, strip_whitespace=True)]
-# ISO 3166-1 alpha-2, ISO 3166-2 (CN-CQ), China's grid regions (CN-GRID-SW), or GLO.
-GEOGRAPHY = re.compile(r"^(GLO|[A-Z]{2}(-[A-Z0-9]{1,3})?|CN-GRID-(N|NE|E|C|NW|S|SW))$")
+# ISO 3166-1 alpha-2, ISO 3166-2 (CN-CQ), China's grid regions (CN-GRID-SW), GLO, and the
+# region codes LCI databases use (RER Europe, RNA North America, RAS Asia…; RoW).
+GEOGRAPHY = re.compile(
+    r"^(GLO|RoW|R[A-Z]{2}|[A-Z]{2}(-[A-Z0-9]{1,3})?|CN-GRID-(N|NE|E|C|NW|S|SW))$"
+)
 # How far `value` may lie from the per-gas sum: publishers round both.
 GAS_SUM_RELATIVE_TOLERANCE = 0.005
 GAS_SUM_ABSOLUTE_TOLERANCE = 1e-9
@@ -206,7 +209,7 @@ class FactorData(BaseModel):
     boundary: Boundary
     system_model: Annotated[str, StringConstraints(max_length=64)] | None = None
     geography: str
-    reference_year: int = Field(ge=1990, le=2100)
+    reference_year: int = Field(ge=1900, le=2100)  # LCI datasets reach back to the 1960s
     valid_from: date | None = None
     valid_to: date | None = None
     technology: LongText | None = None
@@ -221,8 +224,8 @@ class FactorData(BaseModel):
     def _geography(cls, value: str) -> str:
         if not GEOGRAPHY.match(value):
             raise ValueError(
-                "use GLO, an ISO 3166-1 code (CN), an ISO 3166-2 code (CN-CQ) or a China grid "
-                "region (CN-GRID-SW)"
+                "use GLO, an ISO 3166-1 code (CN), an ISO 3166-2 code (CN-CQ), a China grid "
+                "region (CN-GRID-SW) or an LCI region code (RER, RNA, RoW)"
             )
         return value
 

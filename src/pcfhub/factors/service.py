@@ -61,9 +61,10 @@ CHECKLIST = (
 )
 
 
-# Lineage keys of the platform's reference data (src/pcfhub/data/factors); contributors choose
-# other keys, so that a contribution can never occupy a key a shipped file will publish.
-RESERVED_KEY_PREFIXES = ("cn.mee.", "ipcc", "pcfhub.")
+# Lineage keys of the platform's reference data (src/pcfhub/data/factors) and of LCI database
+# releases (lci.<database>.…); contributors choose other keys, so that a contribution can
+# never occupy a key a shipped file or an LCI import will publish.
+RESERVED_KEY_PREFIXES = ("cn.mee.", "ipcc", "pcfhub.", "lci.")
 
 
 def _dimension(unit: str) -> str:

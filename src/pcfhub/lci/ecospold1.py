@@ -27,7 +27,7 @@ from pcfhub.lci.model import (
     Process,
 )
 from pcfhub.lci.packages import Package
-from pcfhub.lci.text import normalise_cas
+from pcfhub.lci.text import normalise_cas, year_of
 from pcfhub.lci.xml import local, namespace, number, parse
 
 ELEMENTARY_GROUP = "4"
@@ -137,6 +137,8 @@ class _Reader:
             exchanges=tuple(exchanges),
             allocation_factors=tuple(factors),
             default_allocation=AllocationMethod.CAUSAL if factors else None,
+            year=year_of(info.findtext(f"{ns}timePeriod/{ns}startDate") if info is not None
+                         else None),
         )  # fmt: skip
 
     def _allocations(

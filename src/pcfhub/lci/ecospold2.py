@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element
 from pcfhub.errors import DataFileError
 from pcfhub.lci.model import Exchange, Flow, FlowKind, Inventory, Process
 from pcfhub.lci.packages import Package
-from pcfhub.lci.text import normalise_cas
+from pcfhub.lci.text import normalise_cas, year_of
 from pcfhub.lci.units import lci_conversion
 from pcfhub.lci.xml import local, namespace, number, parse
 from pcfhub.units import UnitError
@@ -80,6 +80,7 @@ class _Reader:
         name = (activity.findtext(f"{ns}activityName") or "").strip()
         label = f"{self.package.name}, {member}, process {name!r} ({process_id})"
         location = dataset.findtext(f"{ns}activityDescription/{ns}geography/{ns}shortname")
+        period = dataset.find(f"{ns}activityDescription/{ns}timePeriod")
         exchanges: list[Exchange] = []
         seen: set[str] = set()
         flow_data = dataset.find(f"{ns}flowData")
@@ -122,6 +123,7 @@ class _Reader:
             name=name,
             location=location.strip() if location else None,
             exchanges=tuple(exchanges),
+            year=year_of(period.get("startDate") if period is not None else None),
         )
 
 

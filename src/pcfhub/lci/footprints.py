@@ -39,6 +39,7 @@ class Footprints:
     """Per provider (rows, in `LinkedInventory.providers` order): kg of each gas and CO2e."""
 
     gases: tuple[str, ...]
+    gas_inventories: sparse.csr_array  # gases × providers: direct kg per unit of activity
     per_gas: NDArray[np.float64]  # providers × gases, kg of gas per unit of product
     co2e: NDArray[np.float64]  # kg CO2e per unit of product
     gwp_set: str
@@ -154,6 +155,7 @@ def compute_footprints(
     per_gas = np.asarray(per_gas).reshape(len(linked.providers), len(gases))
     return Footprints(
         gases=gases,
+        gas_inventories=gas_inventories,
         per_gas=per_gas,
         co2e=per_gas @ gas_weight,
         gwp_set=gwp_set,

@@ -4,7 +4,8 @@ A flow maps to a gas by its name, as LCI databases write it ("Carbon dioxide, fo
 "Methane, biogenic"), else by its CAS number (124-38-9 alone is fossil CO2). Only emissions to
 air count, and CO2 taken from air (a resource "in air") counts as a biogenic removal. A flow
 whose compartment is unknown (none given, or a category that names none, like "Elementary
-Flows") counts by its direction: an output is an emission to air, an input a resource. The mapping is data anyone can review; see data/lci/README.md.
+Flows") counts by its direction: an output is an emission to air, an input a resource. The
+mapping is data anyone can review; see data/lci/README.md.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from pcfhub.lci.model import (
     Process,
 )
 from pcfhub.lci.packages import Package, folder_of
-from pcfhub.lci.text import normalise_cas
+from pcfhub.lci.text import normalise_cas, year_of
 
 FLOW_KINDS = {
     "ELEMENTARY_FLOW": FlowKind.ELEMENTARY,
@@ -248,6 +248,7 @@ class _Reader:
             exchanges=tuple(exchanges),
             allocation_factors=tuple(factors),
             default_allocation=method,
+            year=year_of((document.get("processDocumentation") or {}).get("validFrom")),
         )
 
     def _allocation(

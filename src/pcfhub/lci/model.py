@@ -66,6 +66,7 @@ class Process:
     exchanges: tuple[Exchange, ...] = ()
     allocation_factors: tuple[AllocationFactor, ...] = ()
     default_allocation: AllocationMethod | None = None
+    year: int | None = None  # the first year the data is valid for
 
     @property
     def reference(self) -> Exchange | None:

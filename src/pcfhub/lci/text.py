@@ -20,3 +20,13 @@ def normalise_cas(value: object) -> str | None:
     if check != int(match.group(3)):
         return None
     return f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
+
+
+_YEAR = re.compile(r"^\s*(\d{4})")
+
+
+def year_of(value: object) -> int | None:
+    """The year a date text starts with ("2009-12-31-07:00" → 2009), if plausible."""
+    match = _YEAR.match(value) if isinstance(value, str) else None
+    year = int(match.group(1)) if match else None
+    return year if year is not None and 1900 <= year <= 2100 else None

@@ -1,4 +1,4 @@
-"""Platform API: organisations, members, API clients and grants under /api/v1."""
+"""Platform API: organisations, members, API clients, grants and jobs under /api/v1."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from pcfhub.platform import clients, grants, service
+from pcfhub.platform import clients, grants, jobs, service
 from pcfhub.platform.authz import require_principal
 from pcfhub.platform.deps import PrincipalDep, UowDep
 from pcfhub.platform.pages import MAX_PAGE
@@ -161,3 +161,25 @@ def revoke_grant(grant_id: uuid.UUID, uow: UowDep, principal: PrincipalDep) -> G
     revoked = grants.revoke_grant(uow, principal=principal, grant_id=grant_id)
     uow.commit()
     return revoked
+
+
+@router.get("/jobs", tags=["jobs"])
+def list_jobs(
+    uow: UowDep, principal: PrincipalDep, offset: Offset = 0, limit: Limit = 20
+) -> Page[jobs.JobPublic]:
+    """Your organisation's jobs (imports, recalculations), newest first."""
+    return jobs.list_jobs(uow, principal=principal, offset=offset, limit=limit)
+
+
+@router.get("/jobs/{job_id}", tags=["jobs"])
+def get_job(job_id: uuid.UUID, uow: UowDep, principal: PrincipalDep) -> jobs.JobPublic:
+    """A job's status and progress (``done`` of ``total`` steps) and, once done, its result."""
+    return jobs.get_job(uow, principal=principal, job_id=job_id)
+
+
+@router.post("/jobs/{job_id}/cancel", tags=["jobs"])
+def cancel_job(job_id: uuid.UUID, uow: UowDep, principal: PrincipalDep) -> jobs.JobPublic:
+    """Ask a queued or running job to stop; nothing it would have written is kept."""
+    cancelled = jobs.cancel_job(uow, principal=principal, job_id=job_id)
+    uow.commit()
+    return cancelled

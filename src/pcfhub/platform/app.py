@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from pcfhub import __version__
 from pcfhub.config import Settings, get_settings
 from pcfhub.factors.api import router as factors_router
+from pcfhub.lci.api import router as lci_router
 from pcfhub.ledger.api import router as ledger_router
 from pcfhub.platform.api import router as platform_router
 from pcfhub.platform.context import Platform
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(platform_router, prefix=API_PREFIX)
     app.include_router(ledger_router, prefix=API_PREFIX)
     app.include_router(factors_router, prefix=API_PREFIX)
+    app.include_router(lci_router, prefix=API_PREFIX)
     app.include_router(token_router)
     app.include_router(health_router)
     install_web(app)

@@ -20,6 +20,7 @@ from pcfhub.errors import ConfigurationError
 from pcfhub.ledger import signing
 from pcfhub.platform import migrate, tables  # noqa: F401  (all tables and ledger objects)
 from pcfhub.platform.db import make_engine, make_session_factory
+from pcfhub.platform.jobs import InProcessRunner
 from pcfhub.platform.uow import UnitOfWork
 
 
@@ -91,7 +92,14 @@ class Platform:
         if self.ledger_key is None:
             raise ConfigurationError("No ledger key is loaded; run pcfhub init.")
 
+    @cached_property
+    def jobs(self) -> InProcessRunner:
+        """The threads that run this process's jobs (started on first use)."""
+        return InProcessRunner()
+
     def dispose(self) -> None:
+        if "jobs" in self.__dict__:
+            self.jobs.shutdown()
         self.engine.dispose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pcfhub.factors import store as factors_store  # noqa: F401
+from pcfhub.lci import store as lci_store  # noqa: F401
 from pcfhub.ledger import store as ledger_store  # noqa: F401
 from pcfhub.platform import store as platform_store  # noqa: F401
 from pcfhub.platform.db import Base

@@ -1,0 +1,237 @@
+"""Jobs: long work run in the background, with progress its organisation can follow and cancel.
+
+`start_job` writes the job row and hands the work to a runner: a thread of this process by
+default (`InProcessRunner`), or the caller itself (``run_inline``, for the CLI, which shows
+the progress as it goes). The work gets a `JobContext`: ``progress(done, total, message)``
+records how far it is in a short transaction of its own and raises `JobCancelledError` once a
+member asked to cancel; the work's own changes stay in the unit of work it commits at its end,
+so a cancelled or failed job leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from pcfhub.errors import ConflictError, NotFoundError, PcfhubError
+from pcfhub.platform.authz import authorize, require_principal
+from pcfhub.platform.db import utcnow
+from pcfhub.platform.model import Action, OrganisationKind, Principal, Role
+from pcfhub.platform.pages import page_of
+from pcfhub.platform.schemas import Page
+from pcfhub.platform.store import JobRow
+from pcfhub.platform.uow import UnitOfWork
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class JobCancelledError(Exception):
+    """Raised inside the work when a member asked to cancel it."""
+
+
+class JobPublic(BaseModel):
+    id: uuid.UUID
+    kind: str
+    title: str
+    organisation_id: uuid.UUID
+    status: JobStatus
+    done: int
+    total: int
+    message: str
+    result: dict[str, Any] | None
+    error: str | None
+    cancel_requested: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def _public(row: JobRow) -> JobPublic:
+    return JobPublic.model_validate(row, from_attributes=True)
+
+
+# The platform the jobs run on: anything with ``unit_of_work()`` (pcfhub.platform.context).
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+@dataclass
+class JobContext:
+    """What the work sees of its job."""
+
+    job_id: uuid.UUID
+    units: UnitOfWorkFactory
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        """Record how far the work is; raise `JobCancelledError` if a cancel was asked for."""
+        with self.units() as uow:
+            row = uow.session.get(JobRow, self.job_id)
+            if row is None:
+                raise JobCancelledError("the job is gone")
+            row.done, row.total, row.message = done, total, message[:500]
+            cancelled = row.cancel_requested
+            uow.commit()
+        if cancelled:
+            raise JobCancelledError("cancelled by a member")
+
+    def check_cancelled(self) -> None:
+        with self.units() as uow:
+            row = uow.session.get(JobRow, self.job_id)
+            if row is None or row.cancel_requested:
+                raise JobCancelledError("cancelled by a member")
+
+
+Work = Callable[[JobContext], dict[str, Any]]
+
+
+def _finish(units: UnitOfWorkFactory, job_id: uuid.UUID, status: JobStatus, **values: Any) -> None:
+    with units() as uow:
+        row = uow.session.get(JobRow, job_id)
+        if row is not None:
+            row.status = status.value
+            row.finished_at = utcnow()
+            for key, value in values.items():
+                setattr(row, key, value)
+            uow.commit()
+
+
+def run_job(units: UnitOfWorkFactory, job_id: uuid.UUID, work: Work) -> JobPublic:
+    """Run the work of a queued job here and now, recording how it ends."""
+    with units() as uow:
+        row = uow.session.get(JobRow, job_id)
+        if row is None:
+            raise NotFoundError(f"No job {job_id} here.")
+        if row.cancel_requested:
+            row.status, row.finished_at = JobStatus.CANCELLED.value, utcnow()
+            uow.commit()
+            return _public(row)
+        row.status, row.started_at = JobStatus.RUNNING.value, utcnow()
+        uow.commit()
+    context = JobContext(job_id, units)
+    try:
+        result = work(context)
+    except JobCancelledError:
+        _finish(units, job_id, JobStatus.CANCELLED, message="cancelled; nothing was written")
+    except PcfhubError as error:
+        _finish(units, job_id, JobStatus.FAILED, error=str(error))
+    except Exception as error:
+        trace = traceback.format_exc(limit=5)
+        _finish(units, job_id, JobStatus.FAILED, error=f"internal error: {error!r}\n{trace}")
+    else:
+        _finish(units, job_id, JobStatus.SUCCEEDED, result=result, message="done")
+    with units() as uow:
+        return _public(_row(uow, job_id))
+
+
+class InProcessRunner:
+    """Runs jobs on a small pool of threads of this process."""
+
+    def __init__(self, workers: int = 2) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pcfhub-job")
+        self.futures: dict[uuid.UUID, Future[JobPublic]] = {}
+
+    def submit(self, units: UnitOfWorkFactory, job_id: uuid.UUID, work: Work) -> None:
+        self.futures[job_id] = self._pool.submit(run_job, units, job_id, work)
+
+    def wait(self, job_id: uuid.UUID, timeout: float | None = None) -> JobPublic:
+        return self.futures[job_id].result(timeout=timeout)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def create_job(uow: UnitOfWork, *, principal: Principal | None, kind: str, title: str) -> JobPublic:
+    """A queued job of the principal's organisation (the caller commits, then runs it)."""
+    principal = require_principal(principal)
+    authorize(
+        uow.session, principal, Action.WRITE, owner_id=principal.organisation_id, object_kind="job"
+    )
+    row = JobRow(
+        kind=kind,
+        title=title[:300],
+        organisation_id=principal.organisation_id,
+        created_by=principal.user_id,
+        status=JobStatus.QUEUED.value,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return _public(row)
+
+
+def _row(uow: UnitOfWork, job_id: uuid.UUID) -> JobRow:
+    row = uow.session.get(JobRow, job_id)
+    if row is None:
+        raise NotFoundError(f"No job {job_id} here.")
+    return row
+
+
+def _is_operator_admin(principal: Principal) -> bool:
+    return (
+        principal.organisation_kind == OrganisationKind.PLATFORM_OPERATOR
+        and principal.role == Role.ADMIN
+    )
+
+
+def get_job(uow: UnitOfWork, *, principal: Principal | None, job_id: uuid.UUID) -> JobPublic:
+    """A job, for its organisation's members (and the operator's admins)."""
+    principal = require_principal(principal)
+    row = _row(uow, job_id)
+    if not _is_operator_admin(principal):
+        authorize(
+            uow.session, principal, Action.READ, owner_id=row.organisation_id, object_kind="job",
+            object_id=str(job_id),
+        )  # fmt: skip
+    return _public(row)
+
+
+def list_jobs(
+    uow: UnitOfWork, *, principal: Principal | None, offset: int = 0, limit: int = 20
+) -> Page[JobPublic]:
+    """The principal's organisation's jobs, newest first."""
+    principal = require_principal(principal)
+    authorize(
+        uow.session, principal, Action.READ, owner_id=principal.organisation_id, object_kind="job"
+    )
+    return page_of(
+        uow.session,
+        select(JobRow).where(JobRow.organisation_id == principal.organisation_id),
+        order_by=(JobRow.created_at.desc(), JobRow.id),
+        offset=offset,
+        limit=limit,
+        public=_public,
+    )
+
+
+def cancel_job(uow: UnitOfWork, *, principal: Principal | None, job_id: uuid.UUID) -> JobPublic:
+    """Ask a queued or running job to stop; it stops at its next progress report."""
+    principal = require_principal(principal)
+    row = _row(uow, job_id)
+    authorize(
+        uow.session, principal, Action.WRITE, owner_id=row.organisation_id, object_kind="job",
+        object_id=str(job_id),
+    )  # fmt: skip
+    if JobStatus(row.status) in FINISHED:
+        raise ConflictError(f"status: job {job_id} has already {row.status}.")
+    row.cancel_requested = True
+    return _public(row)
