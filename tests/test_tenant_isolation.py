@@ -10,23 +10,29 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from pcfhub.factors import evidence as factor_evidence
 from pcfhub.factors import service as factor_service
 from pcfhub.factors.model import FactorData
+from pcfhub.lci import service as lci_service
+from pcfhub.lci.store import LciReleaseRow
 from pcfhub.ledger import service as ledger
-from pcfhub.platform import clients, grants, service
+from pcfhub.platform import clients, grants, jobs, service
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn
 from pcfhub.platform.model import Role
 from pcfhub.platform.schemas import GrantCreate, MemberCreate
+from tests.lci.builders import PackageBuilder
 from tests.platform.conftest import (
     API,
     admin_principal,
@@ -53,6 +59,10 @@ PUBLIC_BY_DESIGN = {
     # Liveness and readiness say nothing about any organisation.
     ("get", "/healthz"),
     ("get", "/readyz"),
+    # LCI releases are reference data the operator imported: open to everyone signed in.
+    ("get", "/api/v1/lci/releases"),
+    ("get", "/api/v1/lci/releases/{release_id}"),
+    ("get", "/api/v1/lci/releases/{release_id}/products"),
 }
 CALLER_SCOPED = {
     ("get", "/api/v1/me"),  # who the caller is
@@ -64,11 +74,12 @@ CALLER_SCOPED = {
     ("get", "/api/v1/factors"),  # published factors, and the caller's own drafts
     ("get", "/api/v1/factors/contributions"),  # the caller's own factor versions
     ("get", "/api/v1/factors/export"),  # what search shows, with the values the caller may see
+    ("get", "/api/v1/jobs"),  # the caller's organisation's jobs
 }
 ALLOWLIST = PUBLIC_BY_DESIGN | CALLER_SCOPED
 # Routes of the platform operator's reviewers: refused to B, and so left out of the control
 # (tests/factors/test_api.py reads them as a reviewer).
-OPERATOR_ONLY = {("get", "/api/v1/factors/review-queue")}
+OPERATOR_ONLY = {("get", "/api/v1/factors/review-queue"), ("post", "/api/v1/lci/imports")}
 REFUSALS = {401, 403, 404, 422}
 
 # Plausible values for request body fields, by property name.
@@ -118,6 +129,12 @@ BODY_EXAMPLES: dict[str, Any] = {
     "reasons": "Tenant isolation walk",
     "amount": 1.0,  # an activity to apply a factor to
     "derived_from": {"database": "Walk LCI", "release": "1", "process_id": "walk-process"},
+    # the form of an LCI import
+    "database": "Walk LCI",
+    "release": "1",
+    "publisher": "Walk",
+    "year": 2025,
+    "redistribution": "open",
 }
 
 
@@ -158,7 +175,32 @@ def _a_entry_index(platform: Platform, organisation_id: Any) -> int:
     return entries[0].index
 
 
-def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tenant:
+def _lci_release(platform: Platform, operator: DemoSignIn) -> str:
+    """The id of an LCI release the operator imported (imported on first use)."""
+    with platform.unit_of_work(read_only=True) as uow:
+        found = uow.session.scalar(select(LciReleaseRow.id))
+    if found is not None:
+        return str(found)
+    package = (
+        PackageBuilder(v1=True)
+        .standard()
+        .write_zip(Path(tempfile.mkdtemp(prefix="pcfhub-walk-")) / "walk.zip")
+    )
+    options = lci_service.ImportOptions(
+        database="Walk LCI", release="1", publisher="Walk", document="Illustrative package",
+        year=2025, licence="CC0-1.0", redistribution="open",
+    )  # fmt: skip
+    with platform.unit_of_work() as uow:
+        release = lci_service.import_release(
+            uow, principal=admin_principal(operator), path=package, options=options
+        )
+        uow.commit()
+    return str(release.id)
+
+
+def _tenant(
+    platform: Platform, who: DemoSignIn, *, extra_members: bool, operator: DemoSignIn
+) -> Tenant:
     """Give the organisation members, an API client, a grant to THIRD; collect its ids."""
     principal = admin_principal(who)
     organisation_id = who.organisation_id
@@ -212,6 +254,9 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
             filename=f"{who.organisation}-confidential-invoice.txt",
             content=b"supplier invoice, confidential\n",
         )
+        job = jobs.create_job(
+            uow, principal=principal, kind="walk", title=f"{who.organisation} confidential job"
+        )
         uow.commit()
     api_client = create_api_client(platform, organisation_id, scopes=["*:read"], role=Role.VIEWER)
     with platform.unit_of_work() as uow:
@@ -239,6 +284,8 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
             "evidence_id": str(proof.id),  # the draft's confidential evidence
             "index": str(index),  # one of the organisation's ledger entries
             "tree_size": str(size),  # heads are public: the current size
+            "job_id": str(job.id),
+            "release_id": _lci_release(platform, operator),  # reference data, for everyone
         },
         query_values={
             "tree_size": str(size),
@@ -252,6 +299,7 @@ def _tenant(platform: Platform, who: DemoSignIn, *, extra_members: bool) -> Tena
     )
     tenant.identifiers |= {str(organisation_id), organisation.slug, organisation.name}
     tenant.identifiers |= {str(draft.id), draft.lineage_key, str(proof.id), proof.filename}
+    tenant.identifiers |= {str(job.id), job.title}
     for m in members:
         tenant.identifiers |= {str(m.id), str(m.user_id), m.email}
     for c in client_list:
@@ -278,7 +326,9 @@ def _snapshot(platform: Platform, tenant: Tenant) -> dict[str, Any]:
             uow, principal=principal, organisation_id=organisation_id
         )
         _, entries = ledger.list_entries(uow.session, organisation_id=organisation_id)
+        job_list = jobs.list_jobs(uow, principal=principal, limit=200)
     return {
+        "jobs": [j.model_dump() for j in job_list.data],
         "organisation": organisation.model_dump(),
         "members": [m.model_dump() for m in members.data],
         "member_count": members.count,
@@ -368,8 +418,14 @@ def build_request(
         body["json"] = example_body(content["application/json"]["schema"], spec)
     elif "application/x-www-form-urlencoded" in content:
         body["data"] = example_body(content["application/x-www-form-urlencoded"]["schema"], spec)
-    elif "multipart/form-data" in content:  # an upload: a small, valid text file
+    elif "multipart/form-data" in content:  # an upload: a small, valid text file, and fields
+        fields = example_body(content["multipart/form-data"]["schema"], spec)
+        fields.pop("file", None)
         body["files"] = {"file": ("walk.txt", b"tenant isolation walk\n", "text/plain")}
+        if fields:
+            body["data"] = {
+                k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()
+            }
     else:
         assert not content, f"{operation.path}: walk cannot send {sorted(content)}"
     return path, query, body
@@ -395,12 +451,12 @@ def demo(platform: Platform) -> dict[str, DemoSignIn]:
 
 @pytest.fixture
 def tenant_a(platform: Platform, demo: dict[str, DemoSignIn]) -> Tenant:
-    return _tenant(platform, demo[A], extra_members=True)
+    return _tenant(platform, demo[A], extra_members=True, operator=demo["operator"])
 
 
 @pytest.fixture
 def tenant_b(platform: Platform, demo: dict[str, DemoSignIn], tenant_a: Tenant) -> Tenant:
-    return _tenant(platform, demo[B], extra_members=True)
+    return _tenant(platform, demo[B], extra_members=True, operator=demo["operator"])
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from pcfhub.platform.context import Platform
 from pcfhub.platform.deps import PlatformDep, PrincipalDep, UowDep
 from pcfhub.platform.model import Principal
 from pcfhub.platform.schemas import Page
+from pcfhub.platform.uow import UnitOfWork
 
 router = APIRouter(prefix="/lci", tags=["lci"])
 UPLOAD_NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
@@ -33,6 +34,7 @@ def _safe_name(filename: str | None) -> str:
 
 def start_import(
     platform: Platform,
+    uow: UnitOfWork,
     *,
     principal: Principal | None,
     filename: str | None,
@@ -40,19 +42,18 @@ def start_import(
     options: ImportOptions,
 ) -> jobs.JobPublic:
     """Keep the upload in a private folder and run the import as a job of this process; the
-    folder is removed when the job ends, however it ends."""
+    folder is removed when the job ends, however it ends. The job row is written in ``uow``."""
     service.require_importer(principal)
     if not content:
         raise InvalidInputError("file: the upload is empty.")
     folder = Path(tempfile.mkdtemp(prefix="pcfhub-lci-"))
     path = folder / _safe_name(filename)
     path.write_bytes(content)
-    with platform.unit_of_work() as uow:
-        job = jobs.create_job(
-            uow, principal=principal, kind="lci.import",
-            title=f"Import {options.database} {options.release} from {path.name}",
-        )  # fmt: skip
-        uow.commit()
+    job = jobs.create_job(
+        uow, principal=principal, kind="lci.import",
+        title=f"Import {options.database} {options.release} from {path.name}",
+    )  # fmt: skip
+    uow.commit()  # the request's own transaction: SQLite allows one writer at a time
 
     def work(context: jobs.JobContext) -> dict[str, Any]:
         def report(done: int, total: int, message: str) -> None:
@@ -77,6 +78,7 @@ def start_import(
 @router.post("/imports", status_code=status.HTTP_202_ACCEPTED)
 def import_release(
     platform: PlatformDep,
+    uow: UowDep,
     principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="a zip of JSON-LD, .spold or EcoSpold 1 XML")],
     database: Annotated[str, Form()],
@@ -100,7 +102,7 @@ def import_release(
         "year": year, "url": url, "licence": licence, "redistribution": redistribution,
         "attribution": attribution,
     })  # fmt: skip
-    return start_import(platform, principal=principal, filename=file.filename,
+    return start_import(platform, uow, principal=principal, filename=file.filename,
                         content=file.file.read(), options=options)  # fmt: skip
 
 

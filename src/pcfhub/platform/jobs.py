@@ -72,8 +72,9 @@ def _public(row: JobRow) -> JobPublic:
     return JobPublic.model_validate(row, from_attributes=True)
 
 
-# The platform the jobs run on: anything with ``unit_of_work()`` (pcfhub.platform.context).
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+# ``Platform.unit_of_work``: called with ``read_only=True`` for reads that must not wait for
+# (or block) a writer; SQLite has one writer at a time.
+UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
 @dataclass
@@ -96,7 +97,9 @@ class JobContext:
             raise JobCancelledError("cancelled by a member")
 
     def check_cancelled(self) -> None:
-        with self.units() as uow:
+        """Raise `JobCancelledError` if a cancel was asked for; only reads, so the work may
+        call it while its own unit of work holds the write lock."""
+        with self.units(read_only=True) as uow:
             row = uow.session.get(JobRow, self.job_id)
             if row is None or row.cancel_requested:
                 raise JobCancelledError("cancelled by a member")

@@ -38,6 +38,7 @@ from pcfhub.web.admin import router as admin_router
 from pcfhub.web.factors import router as factors_router
 from pcfhub.web.home import home_sections
 from pcfhub.web.i18n import LANGUAGES
+from pcfhub.web.lci import router as lci_router
 from pcfhub.web.rendering import (
     LANGUAGE_COOKIE,
     check_csrf,
@@ -69,6 +70,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(admin_router)
     app.include_router(factors_router)
+    app.include_router(lci_router)
 
 
 @router.get("/sign-in")
