@@ -13,11 +13,15 @@ from rich.table import Table
 from pcfhub import __version__
 from pcfhub.calc.montecarlo import monte_carlo
 from pcfhub.calc.paths import supply_chain_paths
+from pcfhub.config import get_settings
 from pcfhub.demo import load_model
 from pcfhub.errors import PcfhubError
 from pcfhub.factors.commands import factors
-from pcfhub.lci.commands import lci
+from pcfhub.lci.background import Background
+from pcfhub.lci.commands import lci, platform_reader
+from pcfhub.lci.service import background_of
 from pcfhub.platform.commands import add_platform_commands
+from pcfhub.platform.context import Platform
 
 app = typer.Typer(
     name="pcfhub",
@@ -57,6 +61,18 @@ def _bar(share: float, width: int = 30) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
+def _open_background(database: str, release: str) -> Background:
+    """An imported LCI release from the configured database, for models that link one."""
+    platform = Platform.from_settings(get_settings())
+    try:
+        with platform.unit_of_work(read_only=True) as uow:
+            return background_of(
+                uow, principal=platform_reader(), database=database, release=release
+            )
+    finally:
+        platform.dispose()
+
+
 @app.command()
 def calc(
     iterations: Annotated[
@@ -69,7 +85,7 @@ def calc(
 ) -> None:
     """Compute and print the footprints of the illustrative laptop supply chain."""
     try:
-        loaded = load_model(model)
+        loaded = load_model(model, background=_open_background)
         lca = loaded.system.factorize()
         result = lca.footprint({loaded.reference: 1.0})
         paths = supply_chain_paths(lca, {loaded.reference: 1.0}, cutoff=0.005, max_paths=8)

@@ -9,6 +9,7 @@ demo and the tests.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,12 @@ import numpy as np
 from pcfhub.calc import ProductSystem
 from pcfhub.calc.uncertainty import UncertaintyArrays, pedigree_sigma
 from pcfhub.errors import DataFileError, PcfhubError
+from pcfhub.lci.background import Background, BackgroundInput, attach
+from pcfhub.lci.units import lci_conversion
 from pcfhub.units import conversion_factor
+
+# Where a model's LCI links find their release: (database, release) → its background.
+BackgroundSource = Callable[[str, str], Background]
 
 #: Basic uncertainty (σ of ln) assumed for every exchange that carries a pedigree.
 BASIC_SIGMA = 0.05
@@ -66,8 +72,16 @@ def _field(record: dict[str, Any], key: str, where: str) -> Any:
     return record[key]
 
 
-def load_model(path: Path | None = None) -> DemoModel:
-    """Read a model file and build its product system (amounts converted to declared units)."""
+def load_model(
+    path: Path | None = None, *, background: BackgroundSource | None = None
+) -> DemoModel:
+    """Read a model file and build its product system (amounts converted to declared units).
+
+    An input ``{ lci = "DATABASE/RELEASE", process = "<process id>", amount, unit }`` (with
+    ``product = "<flow id>"`` for a multi-output process) links a product of an imported LCI
+    release; ``background`` supplies the release (`pcfhub.lci.service.background_of`), whose
+    whole matrices then join the model's.
+    """
     path = path or demo_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -90,6 +104,7 @@ def load_model(path: Path | None = None) -> DemoModel:
 
     t_rows, t_cols, t_vals, t_sigma = [], [], [], []
     b_rows, b_cols, b_vals, b_sigma = [], [], [], []
+    links: list[tuple[int, dict[str, Any], str]] = []
     for j, process in enumerate(processes):
         where = f"{path}: processes[{j}] ({process.get('id')})"
         t_rows.append(j)
@@ -98,6 +113,9 @@ def load_model(path: Path | None = None) -> DemoModel:
         t_sigma.append(0.0)
         for k, exchange in enumerate(process.get("inputs", [])):
             spot = f"{where}.inputs[{k}]"
+            if "lci" in exchange:  # a product of an imported LCI release, linked below
+                links.append((j, exchange, spot))
+                continue
             supplier = _field(exchange, "process", spot)
             if supplier not in index:
                 raise DataFileError(f"{spot}: unknown process {supplier!r}.")
@@ -143,6 +161,11 @@ def load_model(path: Path | None = None) -> DemoModel:
         flow_origins=[f.get("origin") for f in flows],
         process_groups=[p.get("stage", "unspecified") for p in processes],
     )
+    if links:
+        system, (t_vals, t_sigma), (b_vals, b_sigma) = _with_background(
+            system, links, background, meta.get("gwp_set", "AR6"), (t_vals, t_sigma),
+            (b_vals, b_sigma),
+        )  # fmt: skip
     reference = _field(meta, "reference_process", f"{path}: meta")
     if reference not in index:
         raise DataFileError(f"{path}: meta.reference_process {reference!r} is not a process.")
@@ -163,6 +186,50 @@ def load_model(path: Path | None = None) -> DemoModel:
             for key, f in factors.items()
         },
     )
+
+
+def _with_background(
+    system: ProductSystem,
+    links: list[tuple[int, dict[str, Any], str]],
+    source: BackgroundSource | None,
+    gwp_set: str,
+    technosphere: tuple[list[float], list[float]],
+    biosphere: tuple[list[float], list[float]],
+) -> tuple[ProductSystem, tuple[list[float], list[float]], tuple[list[float], list[float]]]:
+    """The system with each linked release attached, and the (values, σ) of every entry in
+    the order `attach` writes them: the background's own entries are deterministic (σ 0), a
+    link keeps its pedigree."""
+    if source is None:
+        raise DataFileError(f"{links[0][2]}: links an LCI release, but no database is open.")
+    by_release: dict[str, list[tuple[int, dict[str, Any], str]]] = {}
+    for link in links:
+        by_release.setdefault(str(link[1]["lci"]), []).append(link)
+    t_vals, t_sigma = list(technosphere[0]), list(technosphere[1])
+    b_vals, b_sigma = list(biosphere[0]), list(biosphere[1])
+    for name, group in by_release.items():
+        database, _, release = name.partition("/")
+        inputs, link_sigma = [], []
+        try:
+            found = source(database, release)
+            for process, exchange, spot in group:
+                column = found.product(
+                    str(_field(exchange, "process", spot)), exchange.get("product")
+                )
+                amount = float(_field(exchange, "amount", spot)) * lci_conversion(
+                    str(_field(exchange, "unit", spot)), found.units[column]
+                )
+                inputs.append(BackgroundInput(process, column, amount))
+                link_sigma.append(_sigma(exchange.get("pedigree"), spot))
+        except PcfhubError as error:
+            raise DataFileError(f"{group[0][2]}: {error}") from error
+        own = [float(v) for v in found.matrices.technosphere[2]]
+        t_vals += own + [-i.amount for i in inputs]
+        t_sigma += [0.0] * len(own) + link_sigma
+        gases = [float(v) for v in found.matrices.gas_inventories[2]]
+        b_vals += gases
+        b_sigma += [0.0] * len(gases)
+        system = attach(system, found, inputs, gwp_set=gwp_set)
+    return system, (t_vals, t_sigma), (b_vals, b_sigma)
 
 
 def _sigma(pedigree: list[int] | None, where: str) -> float:

@@ -132,7 +132,7 @@ def import_release(
     )
 
 
-def _reader(platform: Platform) -> Principal:
+def platform_reader() -> Principal:
     """The platform reading its own reference data."""
     return Principal(
         organisation_id=uuid.UUID(int=0),
@@ -146,7 +146,7 @@ def list_releases() -> None:
     """The imported releases."""
     platform = Platform.from_settings(get_settings())
     with platform.unit_of_work(read_only=True) as uow:
-        page = service.list_releases(uow, principal=_reader(platform), limit=200)
+        page = service.list_releases(uow, principal=platform_reader(), limit=200)
     table = Table("database", "release", "format", "processes", "products", "published")
     table.add_column("id", no_wrap=True, min_width=36)
     for item in page.data:
@@ -165,7 +165,7 @@ def show(
     platform = Platform.from_settings(get_settings())
     try:
         with platform.unit_of_work(read_only=True) as uow:
-            report = service.release_report(uow, principal=_reader(platform),
+            report = service.release_report(uow, principal=platform_reader(),
                                             release_id=release_id)  # fmt: skip
     except PcfhubError as error:
         raise _fail(error) from error
@@ -199,7 +199,7 @@ def products(
     platform = Platform.from_settings(get_settings())
     try:
         with platform.unit_of_work(read_only=True) as uow:
-            page = service.list_products(uow, principal=_reader(platform), release_id=release_id,
+            page = service.list_products(uow, principal=platform_reader(), release_id=release_id,
                                          q=words or None, limit=limit)  # fmt: skip
     except PcfhubError as error:
         raise _fail(error) from error

@@ -35,6 +35,7 @@ from pcfhub.factors.model import (
 )
 from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
 from pcfhub.lci import matrices
+from pcfhub.lci.background import Background
 from pcfhub.lci.ecospold1 import read_ecospold1
 from pcfhub.lci.ecospold2 import read_ecospold2
 from pcfhub.lci.footprints import Footprints, compute_footprints
@@ -419,4 +420,32 @@ def list_products(
         offset=offset,
         limit=limit,
         public=lambda row: ProductPublic.model_validate(row, from_attributes=True),
+    )
+
+
+def background_of(
+    uow: UnitOfWork, *, principal: Principal | None, database: str, release: str
+) -> Background:
+    """A release's matrices, for a model that links its processes (open to everyone signed
+    in: LCI releases are reference data)."""
+    require_principal(principal)
+    row = uow.session.scalar(
+        select(LciReleaseRow).where(
+            LciReleaseRow.database == database, LciReleaseRow.release == release
+        )
+    )
+    if row is None:
+        raise NotFoundError(f"lci: no imported release {database} {release}.")
+    products = uow.session.execute(
+        select(LciProductRow.process_name, LciProductRow.product_name, LciProductRow.unit)
+        .where(LciProductRow.release_id == row.id)
+        .order_by(LciProductRow.position)
+    ).all()
+    return Background(
+        name=f"{database} {release}",
+        matrices=matrices.unpack(row.matrices),
+        labels=tuple(
+            name if product == name else f"{name} [{product}]" for name, product, _ in products
+        ),
+        units=tuple(unit for _, _, unit in products),
     )
