@@ -161,11 +161,14 @@ def load_model(
         flow_origins=[f.get("origin") for f in flows],
         process_groups=[p.get("stage", "unspecified") for p in processes],
     )
+    process_ids = [str(p["id"]) for p in processes]
     if links:
-        system, (t_vals, t_sigma), (b_vals, b_sigma) = _with_background(
+        system, (t_vals, t_sigma), (b_vals, b_sigma), background_products = _with_background(
             system, links, background, meta.get("gwp_set", "AR6"), (t_vals, t_sigma),
             (b_vals, b_sigma),
         )  # fmt: skip
+        process_ids += [identifier for identifier, _ in background_products]
+        units = units + [unit for _, unit in background_products]
     reference = _field(meta, "reference_process", f"{path}: meta")
     if reference not in index:
         raise DataFileError(f"{path}: meta.reference_process {reference!r} is not a process.")
@@ -174,7 +177,7 @@ def load_model(
         name_zh=str(meta.get("name_zh", "")),
         declared_unit=str(meta.get("declared_unit", units[index[reference]])),
         illustrative=bool(meta.get("illustrative", False)),
-        process_ids=tuple(p["id"] for p in processes),
+        process_ids=tuple(process_ids),
         process_units=tuple(units),
         reference=index[reference],
         system=system,
@@ -195,10 +198,15 @@ def _with_background(
     gwp_set: str,
     technosphere: tuple[list[float], list[float]],
     biosphere: tuple[list[float], list[float]],
-) -> tuple[ProductSystem, tuple[list[float], list[float]], tuple[list[float], list[float]]]:
+) -> tuple[
+    ProductSystem,
+    tuple[list[float], list[float]],
+    tuple[list[float], list[float]],
+    list[tuple[str, str]],
+]:
     """The system with each linked release attached, and the (values, σ) of every entry in
-    the order `attach` writes them: the background's own entries are deterministic (σ 0), a
-    link keeps its pedigree."""
+    the order `attach` writes them (the background's own entries are deterministic, σ 0; a
+    link keeps its pedigree), and the id and unit of every background product."""
     if source is None:
         raise DataFileError(f"{links[0][2]}: links an LCI release, but no database is open.")
     by_release: dict[str, list[tuple[int, dict[str, Any], str]]] = {}
@@ -206,6 +214,7 @@ def _with_background(
         by_release.setdefault(str(link[1]["lci"]), []).append(link)
     t_vals, t_sigma = list(technosphere[0]), list(technosphere[1])
     b_vals, b_sigma = list(biosphere[0]), list(biosphere[1])
+    products: list[tuple[str, str]] = []  # (id, unit) of each background product, in order
     for name, group in by_release.items():
         database, _, release = name.partition("/")
         inputs, link_sigma = [], []
@@ -229,7 +238,10 @@ def _with_background(
         b_vals += gases
         b_sigma += [0.0] * len(gases)
         system = attach(system, found, inputs, gwp_set=gwp_set)
-    return system, (t_vals, t_sigma), (b_vals, b_sigma)
+        products += [(f"{name}:{process}", unit)
+                     for (process, _), unit in zip(found.matrices.products, found.units,
+                                                   strict=True)]  # fmt: skip
+    return system, (t_vals, t_sigma), (b_vals, b_sigma), products
 
 
 def _sigma(pedigree: list[int] | None, where: str) -> float:

@@ -28,7 +28,7 @@ _BRACKETED = re.compile(r"\s*\[[^\]]*\]\s*$")  # "Methane [Organic emissions to 
 # Compartments of emissions to air and of resources, as category path segments say them.
 _AIR = re.compile(r"(^|/)\s*(air|emission to air|emissions to air)\b", re.IGNORECASE)
 _RESOURCE = re.compile(r"(^|/)\s*(natural )?resources?\b", re.IGNORECASE)
-_FROM_AIR = re.compile(r"\bin air\b|\bbiotic\b|\brenewable\b", re.IGNORECASE)
+_FROM_AIR = re.compile(r"\bin air\b|\bbiotic\b|\brenewable\b|(^|/)\s*air\b", re.IGNORECASE)
 # A category that names no compartment at all ("Elementary Flows") says nothing.
 _COMPARTMENT = re.compile(
     r"\b(air|water|soil|ground|resources?|ocean|sea|river|lake|groundwater)\b", re.IGNORECASE
