@@ -3,14 +3,18 @@ finds a product and opens its factor; an enterprise sees the release but no impo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from pcfhub.platform.demo import DemoSignIn
 from pcfhub.web.i18n import catalogue
 from tests.lci.builders import P_STEEL, PackageBuilder
 from tests.lci.test_jsonld import STEEL_PER_KG
+from tests.lci.test_uslci import USLCI
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -69,3 +73,30 @@ def test_a_release_is_imported_followed_and_read_in_the_browser(
     page.goto("/lci")
     expect(page.locator("#releases tbody tr")).to_have_count(1)
     expect(page.locator("#import-form")).to_have_count(0)
+
+
+def test_a_real_uslci_release_imports_in_the_browser(
+    page: Page, expect: Expect, sign_in: SignIn, demo: dict[str, DemoSignIn]
+) -> None:
+    archive = USLCI / "uslci_fy20_q3_ecospold1.zip"
+    if not archive.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{archive} is missing; CI needs the shared USLCI data.")
+        pytest.skip("the shared USLCI data is not on this machine")
+    sign_in(demo["operator"])
+    page.goto("/lci")
+    page.set_input_files("#file", str(archive))
+    for field, value in (
+        ("database", "USLCI"),
+        ("release", "FY20"),
+        ("year", "2020"),
+        ("publisher", "U.S. DOE / NREL"),
+        ("licence", "USLCI data use disclaimer agreement"),
+    ):
+        page.fill(f"#{field}", value)
+    submit(page, "#import-form button[type=submit]")
+    expect(page.locator("#job-status")).to_have_text(ZH["job_status.succeeded"], timeout=60_000)
+    submit(page, "#release-link")
+    expect(page.locator("#count-processes")).to_have_text("631")
+    expect(page.locator("#warnings tbody tr").first).to_be_visible()  # NaN CAS, repeated numbers
+    expect(page.locator("#unmapped tbody tr").first).to_contain_text("Water")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from pcfhub.platform import jobs
@@ -13,6 +15,7 @@ from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn
 from tests.factors.builders import acting
 from tests.lci.builders import PackageBuilder
+from tests.lci.test_uslci import USLCI
 from tests.platform.conftest import API, make_client, token_headers
 
 FORM = {
@@ -21,8 +24,10 @@ FORM = {
 }  # fmt: skip
 
 
-def wait_for(client: TestClient, job_id: str, headers: dict[str, str]) -> dict[str, Any]:
-    for _ in range(300):
+def wait_for(
+    client: TestClient, job_id: str, headers: dict[str, str], attempts: int = 300
+) -> dict[str, Any]:
+    for _ in range(attempts):
         job = client.get(f"{API}/jobs/{job_id}", headers=headers).json()
         if job["status"] in ("succeeded", "failed", "cancelled"):
             return job
@@ -119,3 +124,24 @@ def test_a_cancelled_job_writes_nothing(
     headers = token_headers(platform, client, demo["operator"].organisation_id)
     again = client.post(f"{API}/jobs/{job.id}/cancel", headers=headers)
     assert again.status_code == 409
+
+
+def test_a_real_uslci_release_imports_over_the_api(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    archive = USLCI / "uslci_fy18_q1_ecospold2.zip"
+    if not archive.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{archive} is missing; CI needs the shared USLCI data.")
+        pytest.skip("the shared USLCI data is not on this machine")
+    client = make_client(platform)
+    operator = token_headers(platform, client, demo["operator"].organisation_id)
+    started = client.post(
+        f"{API}/lci/imports", headers=operator,
+        data=FORM | {"database": "USLCI", "release": "FY18", "format": "ecospold2"},
+        files={"file": (archive.name, archive.read_bytes(), "application/zip")},
+    )  # fmt: skip
+    assert started.status_code == 202, started.text
+    job = wait_for(client, started.json()["id"], operator, attempts=1200)
+    assert job["status"] == "succeeded", job["error"]
+    assert (job["result"]["processes"], job["result"]["products"]) == (767, 867)
