@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pcfhub.platform import jobs
+from pcfhub.platform.app import create_app
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn
 from tests.factors.builders import acting
@@ -145,3 +146,18 @@ def test_a_real_uslci_release_imports_over_the_api(
     job = wait_for(client, started.json()["id"], operator, attempts=1200)
     assert job["status"] == "succeeded", job["error"]
     assert (job["result"]["processes"], job["result"]["products"]) == (767, 867)
+
+
+def test_jobs_left_running_by_a_stopped_server_are_failed_at_start(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    with platform.unit_of_work() as uow:
+        job = jobs.create_job(uow, principal=acting(demo["operator"]), kind="test",
+                              title="interrupted")  # fmt: skip
+        uow.commit()
+    with TestClient(create_app(platform=platform)):  # the server starts (its lifespan runs)
+        pass
+    with platform.unit_of_work(read_only=True) as uow:
+        after = jobs.get_job(uow, principal=acting(demo["operator"]), job_id=job.id)
+    assert after.status == jobs.JobStatus.FAILED
+    assert "interrupted" in (after.error or "")

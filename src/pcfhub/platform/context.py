@@ -99,7 +99,7 @@ class Platform:
 
     def dispose(self) -> None:
         if "jobs" in self.__dict__:
-            self.jobs.shutdown()
+            self.__dict__.pop("jobs").shutdown()  # a later job gets a fresh runner
         self.engine.dispose()
 
 

@@ -164,6 +164,23 @@ class InProcessRunner:
         self._pool.shutdown(wait=True)
 
 
+def fail_interrupted(units: UnitOfWorkFactory, *, before: datetime) -> int:
+    """Mark as failed every job still queued or running that was created before ``before``
+    (this process's start): its thread died with the process that ran it. The number marked."""
+    with units() as uow:
+        rows = uow.session.scalars(
+            select(JobRow).where(
+                JobRow.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+                JobRow.created_at < before,
+            )
+        ).all()
+        for row in rows:
+            row.status, row.finished_at = JobStatus.FAILED.value, utcnow()
+            row.error = "interrupted: the server stopped while the job ran; start it again"
+        uow.commit()
+    return len(rows)
+
+
 def create_job(uow: UnitOfWork, *, principal: Principal | None, kind: str, title: str) -> JobPublic:
     """A queued job of the principal's organisation (the caller commits, then runs it)."""
     principal = require_principal(principal)
