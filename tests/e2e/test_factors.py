@@ -8,9 +8,8 @@ contributor reads the usage statement.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pcfhub.factors import service, usage
 from pcfhub.factors.formats import write_factors
@@ -18,25 +17,13 @@ from pcfhub.factors.schemas import UsageRecord
 from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn
-from pcfhub.web.i18n import catalogue
+from tests.e2e.pages import ZH, Expect, sign_out, submit
 from tests.factors.builders import PROPRIETARY, acting, record
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
     from tests.e2e.conftest import SignIn
-
-Expect = Callable[..., Any]
-ZH = catalogue("zh")
-
-
-def submit(page: Page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def sign_out(page: Page) -> None:
-    submit(page, "#sign-out button[type=submit]")
 
 
 def test_a_factor_goes_from_upload_to_review_to_search_and_usage(

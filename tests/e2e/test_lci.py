@@ -3,31 +3,19 @@ finds a product and opens its factor; an enterprise sees the release but no impo
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import pytest
+from typing import TYPE_CHECKING
 
 from pcfhub.platform.demo import DemoSignIn
-from pcfhub.web.i18n import catalogue
+from tests.e2e.pages import ZH, Expect, sign_out, submit
 from tests.lci.builders import P_STEEL, PackageBuilder
 from tests.lci.test_jsonld import STEEL_PER_KG
-from tests.lci.test_uslci import USLCI
+from tests.support.shared import uslci_archive
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
     from tests.e2e.conftest import SignIn
-
-Expect = Callable[..., Any]
-ZH = catalogue("zh")
-
-
-def submit(page: Page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def test_a_release_is_imported_followed_and_read_in_the_browser(
@@ -67,7 +55,7 @@ def test_a_release_is_imported_followed_and_read_in_the_browser(
     submit(page, "#product-table tbody tr >> nth=0 >> a")
     expect(page.locator("h1")).to_contain_text("Steel, at plant")
     assert P_STEEL in page.content()  # the factor points back to its process
-    page.click("#sign-out button[type=submit]")
+    sign_out(page)
 
     sign_in(demo["cq-laptop"])
     page.goto("/lci")
@@ -78,11 +66,7 @@ def test_a_release_is_imported_followed_and_read_in_the_browser(
 def test_a_real_uslci_release_imports_in_the_browser(
     page: Page, expect: Expect, sign_in: SignIn, demo: dict[str, DemoSignIn]
 ) -> None:
-    archive = USLCI / "uslci_fy20_q3_ecospold1.zip"
-    if not archive.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{archive} is missing; CI needs the shared USLCI data.")
-        pytest.skip("the shared USLCI data is not on this machine")
+    archive = uslci_archive("uslci_fy20_q3_ecospold1.zip")
     sign_in(demo["operator"])
     page.goto("/lci")
     page.set_input_files("#file", str(archive))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from pcfhub.platform import jobs
@@ -16,8 +14,8 @@ from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn
 from tests.factors.builders import acting
 from tests.lci.builders import PackageBuilder
-from tests.lci.test_uslci import USLCI
 from tests.platform.conftest import API, make_client, token_headers
+from tests.support.shared import uslci_archive
 
 FORM = {
     "database": "Test LCI", "release": "R1", "publisher": "pcfhub tests", "year": "2025",
@@ -130,11 +128,7 @@ def test_a_cancelled_job_writes_nothing(
 def test_a_real_uslci_release_imports_over_the_api(
     platform: Platform, demo: dict[str, DemoSignIn]
 ) -> None:
-    archive = USLCI / "uslci_fy18_q1_ecospold2.zip"
-    if not archive.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{archive} is missing; CI needs the shared USLCI data.")
-        pytest.skip("the shared USLCI data is not on this machine")
+    archive = uslci_archive("uslci_fy18_q1_ecospold2.zip")
     client = make_client(platform)
     operator = token_headers(platform, client, demo["operator"].organisation_id)
     started = client.post(

@@ -3,7 +3,6 @@ reaching into the background, on both databases."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from tests.factors.builders import acting
 from tests.lci.builders import P_ELECTRICITY, P_STEEL, STEEL, PackageBuilder
 from tests.lci.test_jsonld import PER_MJ, STEEL_PER_KG
 from tests.lci.test_service import OPTIONS
-from tests.lci.test_uslci import USLCI
+from tests.support.shared import uslci_archive
 
 MODEL = """
 [meta]
@@ -103,11 +102,7 @@ def test_a_model_links_background_processes_and_sees_into_them(
 def test_a_model_linked_to_uslci_equals_the_published_footprint(
     platform: Platform, demo: dict[str, DemoSignIn], tmp_path: Path
 ) -> None:
-    archive = USLCI / "uslci_fy18_q1_ecospold2.zip"
-    if not archive.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{archive} is missing; CI needs the shared USLCI data.")
-        pytest.skip("the shared USLCI data is not on this machine")
+    archive = uslci_archive("uslci_fy18_q1_ecospold2.zip")
     with platform.unit_of_work() as uow:
         release = service.import_release(
             uow, principal=acting(demo["operator"]), path=archive,

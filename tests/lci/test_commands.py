@@ -3,7 +3,6 @@ and the three real USLCI releases imported one after the other as releases of on
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,8 @@ from pcfhub.platform.store import JobRow
 from tests.lci.builders import P_ELECTRICITY, P_STEEL, STEEL, PackageBuilder
 from tests.lci.test_background import write_model
 from tests.lci.test_jsonld import PER_MJ, STEEL_PER_KG
-from tests.lci.test_uslci import RELEASES, USLCI
+from tests.lci.test_uslci import RELEASES
+from tests.support.shared import uslci_archive
 
 runner = CliRunner()
 IMPORT = ["lci", "import", "--publisher", "pcfhub tests", "--licence", "CC0-1.0",
@@ -92,13 +92,9 @@ def test_a_file_that_is_no_lci_package_fails_clearly(cli_env: Platform, tmp_path
 def test_the_three_uslci_releases_import_as_successive_releases(cli_env: Platform) -> None:
     """FY17 (JSON-LD), FY18 (EcoSpold 2) and FY20 (EcoSpold 1): each publishes its products;
     FY18 shares FY17's process ids, so its factors are new versions of the same lineages."""
-    if not (USLCI / RELEASES["json-ld"][0]).exists():
-        if os.environ.get("CI"):
-            pytest.fail("the shared USLCI data is missing; CI needs it.")
-        pytest.skip("the shared USLCI data is not on this machine")
     published = {}
     for kind, release in (("json-ld", "FY17"), ("ecospold2", "FY18"), ("ecospold1", "FY20")):
-        result = runner.invoke(app, [*IMPORT, str(USLCI / RELEASES[kind][0]), "--database",
+        result = runner.invoke(app, [*IMPORT, str(uslci_archive(RELEASES[kind][0])), "--database",
                                      "USLCI", "--release", release])  # fmt: skip
         assert result.exit_code == 0, result.output
         published[release] = int(re.search(r"(\d+) factors published", result.output).group(1))

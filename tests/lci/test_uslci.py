@@ -6,7 +6,6 @@ solved once per test session.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -27,9 +26,8 @@ from pcfhub.lci.model import Inventory
 from pcfhub.lci.units import lci_conversion, pint_unit
 from pcfhub.units import UnitError, get_registry, parse_unit
 from tests.lci.mapping import TEST_MAPPING
-from tests.support.shared import shared_path
+from tests.support.shared import uslci_archive
 
-USLCI = shared_path("data", "uslci")
 RELEASES: dict[str, tuple[str, Callable[[Path], Inventory]]] = {
     "json-ld": ("uslci_fy17_olca1_5_json_ld.zip", read_jsonld),
     "ecospold2": ("uslci_fy18_q1_ecospold2.zip", read_ecospold2),
@@ -50,11 +48,7 @@ _cache: dict[str, Release] = {}
 def release(kind: str) -> Release:
     if kind not in _cache:
         name, reader = RELEASES[kind]
-        path = USLCI / name
-        if not path.exists():
-            if os.environ.get("CI"):
-                pytest.fail(f"{path} is missing; CI needs the shared USLCI data.")
-            pytest.skip(f"{path} is not on this machine.")
+        path = uslci_archive(name)
         inventory = reader(path)
         linked = link(inventory, file=name)
         _cache[kind] = Release(

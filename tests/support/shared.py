@@ -10,6 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
+from tests.support.skips import in_ci
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
@@ -24,3 +28,15 @@ def shared_dir() -> Path:
 
 def shared_path(*parts: str) -> Path:
     return shared_dir().joinpath(*parts)
+
+
+def uslci_archive(name: str) -> Path:
+    """A release file of the public U.S. LCI database in the shared folder; a missing one is a
+    skip on a developer's machine and a failure in CI (the tests must run there)."""
+    path = shared_path("data", "uslci", name)
+    if not path.exists():
+        reason = f"{path} is missing: the shared USLCI data is not on this machine"
+        if in_ci():
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return path
