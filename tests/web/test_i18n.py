@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, nodes
 
+from pcfhub.factors.model import Redistribution
+from pcfhub.lci.model import AllocationMethod
+from pcfhub.platform.jobs import JobStatus
 from pcfhub.platform.model import OrganisationKind, Role
 from pcfhub.web import i18n
 from pcfhub.web.admin import DONE
@@ -31,6 +34,35 @@ DYNAMIC_PREFIXES = {
     "kind.": [kind.value for kind in OrganisationKind],
     "role.": [role.value for role in Role],
     "admin.done.": list(DONE),
+    # LCI pages: the import form's fields, a release's counts, job statuses, allocation
+    "lci.field_": [
+        "database",
+        "release",
+        "publisher",
+        "document",
+        "year",
+        "url",
+        "licence",
+        "attribution",
+        "redistribution",
+        "allocation",
+        "gwp_set",
+    ],
+    "lci.count_": [
+        "processes",
+        "flows",
+        "exchanges",
+        "products",
+        "published",
+        "unchanged",
+        "not_published",
+        "warnings",
+        "cut_off_flows",
+        "greenhouse_gas_flows",
+    ],
+    "lci.allocation_": [method.value for method in AllocationMethod],
+    "job_status.": [status.value for status in JobStatus],
+    "redistribution.": [choice.value for choice in Redistribution],
 }
 DYNAMIC_NAMES = {"error": ["sign_in.failed", "sign_in.locked"]}
 
