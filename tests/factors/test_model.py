@@ -100,6 +100,11 @@ def test_every_gas_has_a_gwp_in_every_shipped_set() -> None:
         assert set(gwp.gwp100(name)) == set(gwp.GAS_KEYS)
     assert gwp.gwp100("AR6")["ch4_fossil"] == 29.8
     assert gwp.gwp100("AR5")["n2o"] == 265.0
+    # HFCs and PFCs, openclimatedata/globalwarmingpotentials (commit 1c337f7bc11a): HFC-23
+    # 12400 (AR5) → 14600 (AR6); HFC-43-10mee the only HFC or PFC here that AR6 lowers, 1650 → 1600.
+    assert (gwp.gwp100("AR5")["hfc_23"], gwp.gwp100("AR6")["hfc_23"]) == (12400.0, 14600.0)
+    assert (gwp.gwp100("AR5")["hfc_43_10mee"], gwp.gwp100("AR6")["hfc_43_10mee"]) == (1650, 1600)
+    assert (gwp.gwp100("AR5")["c_c4f8"], gwp.gwp100("AR6")["c_c4f8"]) == (9540.0, 10200.0)
     with pytest.raises(DataFileError, match="no GWP set 'AR4'"):
         gwp.gwp100("AR4")
 

@@ -58,3 +58,20 @@ def test_a_bare_cas_number_counts_as_the_fossil_gas() -> None:
 )  # fmt: skip
 def test_cas_numbers_are_normalised_and_checked(raw: str | None, expected: str | None) -> None:
     assert normalise_cas(raw) == expected
+
+
+def test_ecoinvent_land_use_change_flows_are_reported_apart() -> None:
+    mapping = shipped_mapping()
+    for name, gas in (
+        ("Carbon dioxide, from soil or biomass stock", "co2_fossil"),
+        ("Methane, from soil or biomass stock", "ch4_non_fossil"),
+    ):
+        match = classify(flow(name), taken_from_nature=False, mapping=mapping)
+        assert match is not None
+        assert (match.gas, match.origin) == (gas, "land_use_change")
+
+
+def test_every_gas_of_the_mapping_is_a_factor_gas_with_a_gwp() -> None:
+    mapping = shipped_mapping()
+    assert {"hfc_23", "c2f6", "nf3", "sf6"} <= set(mapping.by_name.values())
+    assert mapping.by_cas["74-82-8"] == "ch4_fossil"  # the bare substance, not the biogenic one

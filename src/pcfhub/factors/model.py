@@ -76,6 +76,27 @@ class Gas(StrEnum):
     NF3 = "nf3"
     HFC_134A = "hfc_134a"
     CF4 = "cf4"
+    # The other hydrofluorocarbons and perfluorocarbons of the Kyoto basket that life cycle
+    # inventories report (GWP100 in data/gwp.toml).
+    HFC_23 = "hfc_23"
+    HFC_32 = "hfc_32"
+    HFC_41 = "hfc_41"
+    HFC_125 = "hfc_125"
+    HFC_134 = "hfc_134"
+    HFC_143 = "hfc_143"
+    HFC_143A = "hfc_143a"
+    HFC_152A = "hfc_152a"
+    HFC_227EA = "hfc_227ea"
+    HFC_236FA = "hfc_236fa"
+    HFC_245FA = "hfc_245fa"
+    HFC_365MFC = "hfc_365mfc"
+    HFC_43_10MEE = "hfc_43_10mee"
+    C2F6 = "c2f6"  # PFC-116
+    C3F8 = "c3f8"  # PFC-218
+    C_C4F8 = "c_c4f8"  # PFC-318, octafluorocyclobutane
+    C4F10 = "c4f10"  # PFC-31-10
+    C5F12 = "c5f12"  # PFC-41-12
+    C6F14 = "c6f14"  # PFC-51-14
 
 
 class Redistribution(StrEnum):

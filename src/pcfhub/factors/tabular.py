@@ -60,8 +60,14 @@ GAS_MEANINGS = {
     "sf6": "SF6",
     "nf3": "NF3",
     "hfc_134a": "HFC-134a",
-    "cf4": "CF4",
-}
+    "cf4": "CF4 (PFC-14)",
+    "hfc_23": "HFC-23", "hfc_32": "HFC-32", "hfc_41": "HFC-41", "hfc_125": "HFC-125",
+    "hfc_134": "HFC-134", "hfc_143": "HFC-143", "hfc_143a": "HFC-143a", "hfc_152a": "HFC-152a",
+    "hfc_227ea": "HFC-227ea", "hfc_236fa": "HFC-236fa", "hfc_245fa": "HFC-245fa",
+    "hfc_365mfc": "HFC-365mfc", "hfc_43_10mee": "HFC-43-10mee",
+    "c2f6": "C2F6 (PFC-116)", "c3f8": "C3F8 (PFC-218)", "c_c4f8": "c-C4F8 (PFC-318)",
+    "c4f10": "C4F10 (PFC-31-10)", "c5f12": "C5F12 (PFC-41-12)", "c6f14": "C6F14 (PFC-51-14)",
+}  # fmt: skip
 # What each column means (docs/factors.md), in the order of COLUMNS.
 COLUMN_MEANINGS: tuple[tuple[str, str], ...] = (
     ("lineage_key", "stable id of the factor across versions, e.g. "

@@ -23,7 +23,11 @@ from pcfhub.factors import gwp
 from pcfhub.lci.model import Flow, FlowKind
 
 REMOVAL = "co2_biogenic_removal"
-LAND_USE_WORDS = ("land transformation", "land use change", "land-use change", "luluc")
+FOSSIL_GASES = frozenset({"co2_fossil", "ch4_fossil"})  # what a bare CAS number counts as
+LAND_USE_WORDS = (
+    "land transformation", "land use change", "land-use change", "luluc",
+    "from soil or biomass stock",  # ecoinvent's land-use-change CO2 and CH4
+)  # fmt: skip
 _BRACKETED = re.compile(r"\s*\[[^\]]*\]\s*$")  # "Methane [Organic emissions to air]"
 # Compartments of emissions to air and of resources, as category path segments say them.
 _AIR = re.compile(r"(^|/)\s*(air|emission to air|emissions to air)\b", re.IGNORECASE)
@@ -62,7 +66,7 @@ def shipped_mapping() -> GhgMapping:
         if name:
             by_name[name] = gas
         # A bare CAS number means the substance, fossil unless its name says otherwise.
-        if cas and (cas not in by_cas or gas.endswith("_fossil")):
+        if cas and (cas not in by_cas or gas in FOSSIL_GASES):
             by_cas[cas] = gas
     return GhgMapping(MappingProxyType(by_name), MappingProxyType(by_cas))
 
