@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,14 +13,14 @@ from typer.testing import CliRunner
 
 from pcfhub.cli import app
 from pcfhub.config import Settings, get_settings
-from pcfhub.factors import usage
+from pcfhub.factors import service, usage
 from pcfhub.factors.formats import read_factors, write_factors
 from pcfhub.factors.schemas import UsageRecord
 from pcfhub.factors.service import reference_files
 from pcfhub.factors.tabular import read_csv, write_csv
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import seed_demo
-from tests.factors.builders import acting, publish, record
+from tests.factors.builders import PROPRIETARY, acting, publish, record
 
 runner = CliRunner()
 
@@ -147,3 +148,88 @@ def test_xlsx_and_json_import_apply_and_the_usage_statement(
     code, out = invoke("factors", "usage", "--organisation", "cq-battery", "--start", "2026-02-30",
                        "--end", today)  # fmt: skip
     assert code == 2
+
+
+def _listed(out: str) -> list[str]:
+    """The ``key vN`` of every factor line a search printed, in order."""
+    return re.findall(r"\[(\S+ v\d+)\]$", out, flags=re.MULTILINE)
+
+
+@pytest.fixture
+def contributed(cli_env: Platform) -> None:
+    """cq-battery's factors: two publishers, one proprietary, a superseded and a withdrawn one."""
+    demo = {sign_in.organisation: sign_in for sign_in in seed_demo(cli_env)}
+    maker, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    cells = {"publisher": "Chongqing Cells", "document": "EPD 2025-02", "year": 2025}
+    with cli_env.unit_of_work() as uow:
+        publish(uow, maker, reviewer, record(key="cq-battery.steel"))  # Acme Steel, attribution
+        publish(uow, maker, reviewer, record(key="cq-battery.cell", source=cells, value=61.5))
+        publish(uow, maker, reviewer, record(key="cq-battery.secret", value=1.2345,
+                                              licence=PROPRIETARY))  # fmt: skip
+        publish(uow, maker, reviewer, record(key="cq-battery.pack", value=80.0))
+        publish(uow, maker, reviewer, record(key="cq-battery.pack", value=79.0))  # supersedes v1
+        gone = publish(uow, maker, reviewer, record(key="cq-battery.recalled", value=5.0))
+        service.withdraw(uow, principal=maker, version_id=gone)
+        uow.commit()
+
+
+def test_search_withholds_proprietary_values_and_says_where_the_page_lies(
+    contributed: None,
+) -> None:
+    code, out = invoke("factors", "search", "cq-battery secret")
+    assert code == 0, out
+    assert _listed(out) == ["cq-battery.secret v1"]
+    assert "withheld (licence needed) kg CO2e/kg  CN-CQ 2025" in out
+    assert "1.2345" not in out
+    code, out = invoke("factors", "search", "cq-battery", "--limit", "1", "--offset", "1")
+    assert code == 0, out
+    assert out.startswith("results 2–2 of 4\n")  # steel, cell, secret and pack v2
+    assert len(_listed(out)) == 1
+    code, out = invoke("factors", "search", "cq-battery", "--offset", "4")
+    assert out.startswith("no results from 5: 4 found")
+
+
+def test_search_filters_by_publisher_licence_and_status(contributed: None) -> None:
+    code, out = invoke("factors", "search", "--publisher", "Chongqing Cells")
+    assert code == 0, out
+    assert _listed(out) == ["cq-battery.cell v1"]
+    assert "61.5 kg CO2e/kg" in out
+    code, out = invoke("factors", "search", "--publisher", "Acme")
+    assert sorted(_listed(out)) == ["cq-battery.pack v2", "cq-battery.secret v1",
+                                    "cq-battery.steel v1"]  # fmt: skip
+    code, out = invoke("factors", "search", "--redistribution", "none")
+    assert code == 0, out
+    assert _listed(out) == ["cq-battery.secret v1"]
+    code, out = invoke("factors", "search", "--redistribution", "attribution")
+    assert sorted(_listed(out)) == ["cq-battery.cell v1", "cq-battery.pack v2",
+                                    "cq-battery.steel v1"]  # fmt: skip
+    code, out = invoke("factors", "search", "--status", "superseded")
+    assert code == 0, out
+    assert _listed(out) == ["cq-battery.pack v1"]
+    assert "80 kg CO2e/kg" in out
+    code, out = invoke("factors", "search", "--status", "withdrawn")
+    assert _listed(out) == ["cq-battery.recalled v1"]
+    code, out = invoke("factors", "search")
+    assert "cq-battery.pack v1" not in out
+    assert "cq-battery.recalled" not in out
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # refused before the query
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--status", "draft", "Invalid value for '--status'"),
+        ("--redistribution", "free", "Invalid value for '--redistribution'"),
+        ("--boundary", "cradle", "Invalid value for '--boundary'"),
+        ("--year", "1800", "--year: Input should be greater than or equal to 1990"),
+        ("--offset", "-1", "Invalid value for '--offset'"),
+        ("--unit", "bananas", "Unit error"),
+    ],
+)
+def test_a_bad_search_option_is_named_without_a_traceback(
+    cli_env: Platform, option: str, value: str, message: str
+) -> None:
+    result = runner.invoke(app, ["factors", "search", option, value])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output

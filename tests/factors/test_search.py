@@ -10,6 +10,7 @@ from pcfhub.factors.search import FactorQuery, fallback_chain
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn, seed_demo
 from pcfhub.platform.model import Principal, Role
+from tests.factors.builders import PROPRIETARY, acting, publish, record
 from tests.platform.conftest import API, make_client, token_headers
 
 
@@ -34,6 +35,15 @@ def find(platform: Platform, who: DemoSignIn, **query: object) -> list[tuple[str
             uow, principal=viewer(who), query=FactorQuery.model_validate(query)
         )
     return [(v.lineage_key, v.data.geography, v.data.reference_year) for v in page.data]
+
+
+def versions(platform: Platform, who: DemoSignIn, **query: object) -> list[tuple[str, int]]:
+    """``(lineage key, version)`` of every match, in search order."""
+    with platform.unit_of_work() as uow:
+        page = service.search_factors(
+            uow, principal=acting(who), query=FactorQuery.model_validate({"limit": 200} | query)
+        )
+    return [(v.lineage_key, v.version) for v in page.data]
 
 
 def test_the_fallback_goes_from_province_to_grid_to_country_to_global() -> None:
@@ -106,3 +116,80 @@ def test_a_page_beyond_the_end_still_counts_the_matches(
     assert len(first.data) == 3
     assert beyond.data == []
     assert beyond.count == first.count > 3
+
+
+def test_publisher_licence_and_status_filters_select_their_rows(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    maker, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    cells = {"publisher": "Chongqing Cells Ltd", "document": "EPD 2025-02", "year": 2025}
+    with platform.unit_of_work() as uow:
+        publish(uow, maker, reviewer, record(key="cq-battery.cell", source=cells))
+        publish(uow, maker, reviewer, record(key="cq-battery.secret", licence=PROPRIETARY))
+        publish(uow, maker, reviewer, record(key="cq-battery.pack", value=80.0))
+        publish(uow, maker, reviewer, record(key="cq-battery.pack", value=79.0))
+        recalled = publish(uow, maker, reviewer, record(key="cq-battery.recalled"))
+        service.withdraw(uow, principal=maker, version_id=recalled)
+        service.create_draft(uow, principal=maker, data=record(key="cq-battery.draft"))
+        uow.commit()
+    laptop = demo["cq-laptop"]
+
+    # Publisher: part of the name, any case; the reference data's publishers too.
+    assert versions(platform, laptop, publisher="Chongqing Cells") == [("cq-battery.cell", 1)]
+    ipcc = versions(platform, laptop, publisher="ipcc")
+    assert ipcc
+    assert ipcc == versions(platform, laptop, publisher="IPCC")
+    assert all(key.startswith("ipcc") for key, _ in ipcc)
+    acme = {key for key, _ in versions(platform, laptop, publisher="Acme")}
+    assert acme == {"cq-battery.secret", "cq-battery.pack"}
+
+    # Licence: the proprietary factor alone, and never among the shareable ones.
+    assert versions(platform, laptop, redistribution="none") == [("cq-battery.secret", 1)]
+    shareable = {key for key, _ in versions(platform, laptop, redistribution="attribution")}
+    assert {"cq-battery.cell", "cq-battery.pack"} <= shareable
+    assert "cq-battery.secret" not in shareable
+    assert versions(platform, laptop, redistribution="open", publisher="Acme") == []
+    assert versions(platform, laptop, publisher="Chongqing_Cells") == []  # _ is no wildcard
+
+    # Status: published by default; the replaced and the withdrawn versions on request.
+    published = versions(platform, laptop, q="cq battery")
+    assert sorted(published) == [("cq-battery.cell", 1), ("cq-battery.pack", 2),
+                                 ("cq-battery.secret", 1)]  # fmt: skip
+    assert versions(platform, laptop, status="superseded") == [("cq-battery.pack", 1)]
+    assert versions(platform, laptop, status="withdrawn") == [("cq-battery.recalled", 1)]
+    # A draft only for its contributor.
+    assert versions(platform, laptop, status="draft") == []
+    assert versions(platform, demo["cq-battery"], status="draft") == [("cq-battery.draft", 1)]
+
+
+def test_a_factor_named_by_the_words_comes_before_a_longer_name_in_its_geography(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    maker, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    named = {"name_zh": "铝锭", "name_en": "Aluminium ingot", "activity": "material.aluminium"}
+    longer = {
+        "name_zh": "再生铝锭（消费后废铝重熔、铸造、轧制，含卡车运输至客户）",
+        "name_en": "Aluminium ingot remelted from post-consumer scrap, cast, rolled and "
+        "delivered by truck to the customer",
+        "activity": "material.aluminium",
+    }
+    factors = [
+        record(key="cq-battery.al", reference_year=2024, **named),
+        # The longer name is newer: by year alone it would come first.
+        record(key="cq-battery.al-remelted", reference_year=2025, **longer),
+        record(key="cq-battery.al-cn", geography="CN", reference_year=2025, **named),
+    ]
+    with platform.unit_of_work() as uow:
+        for data in factors:
+            publish(uow, maker, reviewer, data)
+        uow.commit()
+    for words in ("aluminium ingot", "铝锭"):
+        found = versions(platform, demo["cq-laptop"], q=words, geography="CN-CQ")
+        # Chongqing before China whatever the fit; within Chongqing, the better fit first.
+        assert [key for key, _ in found] == [
+            "cq-battery.al", "cq-battery.al-remelted", "cq-battery.al-cn",
+        ], words  # fmt: skip
+    # Without words there is no fit to rank by: the newest first.
+    found = versions(platform, demo["cq-laptop"], publisher="Acme", geography="CN-CQ")
+    newest_first = ["cq-battery.al-remelted", "cq-battery.al", "cq-battery.al-cn"]
+    assert [key for key, _ in found] == newest_first

@@ -280,3 +280,77 @@ def test_a_factor_typed_into_the_form_names_every_bad_field_then_becomes_a_draft
     again = client.get("/factors/new", params={"from": version_id}, headers=HTML).text
     assert 'value="cq.typed"' in again  # the next version starts from this one
     assert 'value="3.25"' in again
+
+
+def test_the_publisher_licence_and_status_filters_narrow_the_search_and_survive_paging(
+    platform: Platform, browser_of: object
+) -> None:
+    def sourced(key: str, publisher: str, **changes: object) -> object:
+        source = {"publisher": publisher, "document": "Table 1", "year": 2025}
+        return record(key=f"page.{key}", source=source, **changes)
+
+    shared = {"identifier": "CC-BY-SA-4.0", "redistribution": "share_alike"}
+    factors = (
+        [sourced(f"kept{n:02d}", "Pager Works", licence=shared) for n in range(27)]
+        + [sourced(f"other{n}", "Other Lab", licence=shared) for n in range(3)]
+        + [sourced(f"open{n}", "Pager Works", licence={"identifier": "CC0-1.0",
+                                                       "redistribution": "open"})
+           for n in range(3)]
+    )  # fmt: skip
+    with platform.unit_of_work() as uow:
+        service.import_reference(uow, factors=factors, file="paging.csv")
+        # A corrected value supersedes kept00's first version.
+        service.import_reference(uow, factors=[factors[0].model_copy(update={"value": 2.5})],
+                                 file="paging.csv")  # fmt: skip
+        uow.commit()
+    client = browser_of("cq-laptop")
+    wanted = {"q": "hot rolled", "publisher": "Pager Works", "redistribution": "share_alike"}
+    first = client.get("/factors", params=wanted, headers=HTML)
+    assert first.status_code == 200
+    keys = set(re.findall(r"<code>(page\.\w+)</code>", first.text))
+    assert len(keys) == 25
+    assert all(key.startswith("page.kept") for key in keys)
+    assert 'value="Pager Works"' in first.text  # the filters stay in the form
+    assert '<option value="share_alike" selected>' in first.text
+    assert '<option value="published" selected>' in first.text
+    following = re.search(r'href="(/factors\?[^"]+)" rel="next"', first.text)
+    assert following is not None
+    link = following.group(1).replace("&amp;", "&")
+    assert "publisher=Pager+Works" in link
+    assert "redistribution=share_alike" in link
+    second = client.get(link, headers=HTML).text
+    rest = set(re.findall(r"<code>(page\.\w+)</code>", second))
+    assert len(rest) == 2
+    assert all(key.startswith("page.kept") for key in rest)
+    assert len(keys | rest) == 27
+    assert 'value="Pager Works"' in second
+    assert "26–27" in second  # the pager: 26–27 of 27
+
+    ended = client.get("/factors", params=wanted | {"status": "superseded"}, headers=HTML)
+    assert ended.status_code == 200
+    assert re.findall(r"<code>(page\.\w+)</code>", ended.text) == ["page.kept00"]
+    assert '<option value="superseded" selected>' in ended.text
+    assert "status-superseded" in ended.text  # the status column shows beside ended versions
+    opened = client.get("/factors", params={"publisher": "pager", "redistribution": "open"})
+    assert sorted(re.findall(r"<code>(page\.\w+)</code>", opened.text)) == [
+        "page.open0", "page.open1", "page.open2",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"redistribution": "free"}, "redistribution: Input should be"),
+        ({"status": "draft"}, "status: &#39;draft&#39; is not searchable here"),
+        ({"status": "gone"}, "status: &#39;gone&#39; is not searchable here"),
+        ({"publisher": "x" * 301}, "publisher: String should have at most 300 characters"),
+        ({"offset": "-25"}, "offset: Input should be greater than or equal to 0"),
+    ],
+)
+def test_a_bad_search_filter_answers_422_with_what_was_wrong(
+    browser_of: object, params: dict[str, str], message: str
+) -> None:
+    response = browser_of("cq-laptop").get("/factors", params=params, headers=HTML)
+    assert response.status_code == 422
+    assert message in response.text
+    assert 'id="factor-search"' in response.text  # the form is still there to correct it

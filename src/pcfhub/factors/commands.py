@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
@@ -17,12 +18,13 @@ from pcfhub.config import get_settings
 from pcfhub.errors import InvalidInputError, NotFoundError, PcfhubError
 from pcfhub.factors import service, usage
 from pcfhub.factors.formats import read_factors, write_factors
-from pcfhub.factors.model import FactorData, FactorStatus
-from pcfhub.factors.search import FactorQuery
+from pcfhub.factors.model import Boundary, FactorData, FactorStatus, Redistribution
+from pcfhub.factors.search import FactorQuery, ListedStatus
 from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
 from pcfhub.factors.use import Activity, apply_factor
 from pcfhub.platform.context import Platform
 from pcfhub.platform.model import OrganisationKind, Principal, Role
+from pcfhub.platform.pages import MAX_PAGE
 from pcfhub.platform.service import organisation_by_slug
 
 factors = typer.Typer(help="The emission-factor database (因子数据库).", no_args_is_help=True)
@@ -139,6 +141,26 @@ def show(lineage_key: Annotated[str, typer.Argument(help="The factor's lineage k
             )
 
 
+WITHHELD_VALUE = "withheld (licence needed)"
+
+
+def _position(offset: int, shown: int, count: int) -> str:
+    """Where the page lies among the matches: "results 21–40 of 123"."""
+    if shown:
+        return f"results {offset + 1}–{offset + shown} of {count}"
+    if count:
+        return f"no results from {offset + 1}: {count} found (lower --offset)"
+    return "0 found"
+
+
+def _validation_lines(error: ValidationError) -> str:
+    """One line per bad option, named as on the command line."""
+    return "\n".join(
+        f"--{'.'.join(str(part) for part in e['loc']) or 'options'}: {e['msg']}"
+        for e in error.errors()
+    )
+
+
 @factors.command("search")
 def search(
     words: Annotated[str, typer.Argument(help="Words in Chinese or English.")] = "",
@@ -149,22 +171,46 @@ def search(
     unit: Annotated[
         str | None, typer.Option(help="A unit of the dimension wanted, e.g. kWh.")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=200)] = 20,
+    boundary: Annotated[Boundary | None, typer.Option(help="Life-cycle boundary.")] = None,
+    publisher: Annotated[
+        str | None, typer.Option(help="Part of the source publisher's name, e.g. IPCC.")
+    ] = None,
+    redistribution: Annotated[
+        Redistribution | None,
+        typer.Option(help="Licence: whether the values may be passed on (none: proprietary)."),
+    ] = None,
+    status: Annotated[
+        ListedStatus,
+        typer.Option(help="published (current), superseded (by a newer version) or withdrawn."),
+    ] = ListedStatus.PUBLISHED,
+    offset: Annotated[int, typer.Option(min=0, help="Matches to skip (paging).")] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 20,
 ) -> None:
-    """Search the published factors (reference data and published contributions)."""
+    """Search the listed factors (reference data and published contributions): nearest
+    geography first, then the best fit for the words, then the newest. Proprietary factors
+    show their metadata, not their values."""
     platform = Platform.from_settings(get_settings())
-    query = FactorQuery(q=words or None, geography=geography, year=year, unit=unit, limit=limit)
+    try:
+        query = FactorQuery(
+            q=words or None, geography=geography, year=year, unit=unit, boundary=boundary,
+            publisher=publisher, redistribution=redistribution,
+            status=FactorStatus(status.value), offset=offset, limit=limit,
+        )  # fmt: skip
+    except ValidationError as error:
+        raise _fail(InvalidInputError(_validation_lines(error))) from error
     reader = _platform_reader()
     try:
         with platform.unit_of_work(read_only=True) as uow:
             page = service.search_factors(uow, principal=reader, query=query)
     except PcfhubError as error:
         raise _fail(error) from error
-    console.print(f"{page.count} found; the first {len(page.data)}:", highlight=False)
+    console.print(_position(offset, len(page.data), page.count), highlight=False)
     for version in page.data:
         data = version.data
+        # A proprietary factor without a licence comes as metadata: no value, gases, uncertainty.
+        value = f"{data.value:g}" if isinstance(data, FactorData) else WITHHELD_VALUE
         console.print(
-            f"  {data.value:g} kg CO2e/{data.unit}  {data.geography} {data.reference_year}  "
+            f"  {value} kg CO2e/{data.unit}  {data.geography} {data.reference_year}  "
             f"{data.name_zh} / {data.name_en}  [{version.lineage_key} v{version.version}]",
             highlight=False,
             markup=False,

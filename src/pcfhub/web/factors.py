@@ -23,7 +23,7 @@ from pcfhub.factors.api import evidence_download
 from pcfhub.factors.formats import read_upload
 from pcfhub.factors.model import Boundary, FactorStatus, Redistribution, Traceability
 from pcfhub.factors.schemas import ReviewDecision, UsageStatement
-from pcfhub.factors.search import FactorQuery
+from pcfhub.factors.search import FactorQuery, ListedStatus
 from pcfhub.factors.tabular import (
     COLUMNS,
     DERIVED,
@@ -77,21 +77,25 @@ def _done(request: Request) -> str | None:
 
 # Search
 
+SEARCH_FIELDS = (
+    "q", "geography", "year", "unit", "boundary", "publisher", "redistribution", "status",
+    "offset",
+)  # fmt: skip
+
 
 @router.get("")
 def search_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
-    """Search published factors by words and filters, nearest geography first."""
+    """Search factors by words and filters (published ones unless another listed status is
+    chosen), nearest geography first, then the best match, then the newest."""
     if user is None:
         return redirect("/sign-in")
     signed_in, principal = _signed_in(user)
-    form = {
-        name: request.query_params.get(name, "").strip()
-        for name in ("q", "geography", "year", "unit", "boundary", "offset")
-    }
+    form = {name: request.query_params.get(name, "").strip() for name in SEARCH_FIELDS}
     problems: list[str] = []
     results = None
     status_code = 200
     try:
+        _check_listed_status(form["status"])
         query = FactorQuery(**{name: value for name, value in form.items() if value}, limit=PAGE)
         results = service.search_factors(uow, principal=principal, query=query)
     except (PcfhubError, ValidationError) as error:
@@ -117,8 +121,19 @@ def search_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Respons
         links=links,
         problems=problems,
         boundaries=[b.value for b in Boundary],
+        redistributions=[r.value for r in Redistribution],
+        statuses=[s.value for s in ListedStatus],
         reviewer=service.is_reviewer(principal),
     )
+
+
+def _check_listed_status(status: str) -> None:
+    """The search page lists versions open to everyone; one's drafts are on Contribute."""
+    if status and status not in {listed.value for listed in ListedStatus}:
+        raise InvalidInputError(
+            f"status: {status!r} is not searchable here; choose one of "
+            f"{', '.join(ListedStatus)} (your own drafts and submissions are under Contribute)."
+        )
 
 
 def _query_string(form: dict[str, str], offset: int) -> str:
@@ -339,9 +354,11 @@ def grant_licence(
 
 # One factor typed into a form (a new factor, or the next version of one's own)
 
+MAIN_GASES = 10  # CO2, CH4, N2O, SF6, NF3, HFC-134a, CF4; the other HFCs and PFCs apart
 FORM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("what", ("lineage_key", "name_zh", "name_en", "activity", "classification", "description")),
-    ("value", ("value", "unit", "gwp_set", *GAS_COLUMNS)),
+    ("value", ("value", "unit", "gwp_set", *GAS_COLUMNS[:MAIN_GASES])),
+    ("fluorinated", GAS_COLUMNS[MAIN_GASES:]),
     ("scope", ("boundary", "system_model", "geography", "reference_year", "valid_from",
                "valid_to", "technology")),
     ("source", ("source_publisher", "source_document", "source_table", "source_year",
