@@ -12,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from pcfhub.cli import app
-from pcfhub.config import Settings, get_settings
 from pcfhub.factors import service, usage
 from pcfhub.factors.formats import read_factors, write_factors
 from pcfhub.factors.schemas import UsageRecord
@@ -21,6 +20,7 @@ from pcfhub.factors.tabular import read_csv, write_csv
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import seed_demo
 from tests.factors.builders import PROPRIETARY, acting, publish, record
+from tests.support.cli import cli_platform
 
 runner = CliRunner()
 
@@ -29,20 +29,8 @@ runner = CliRunner()
 def cli_env(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Platform]:
-    for name, value in {
-        "PCFHUB_ENVIRONMENT": "test",
-        "PCFHUB_DATA_DIR": str(tmp_path / "data"),
-        "PCFHUB_DATABASE_URL": database_url,
-        "PCFHUB_SECRET_KEY": "factor-cli-secret-" + "z" * 40,
-        "COLUMNS": "200",
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    platform = Platform.from_settings(Settings())
-    platform.init()
-    yield platform
-    platform.dispose()
-    get_settings.cache_clear()
+    with cli_platform(database_url, tmp_path / "data", monkeypatch) as platform:
+        yield platform
 
 
 def invoke(*args: str) -> tuple[int, str]:

@@ -12,15 +12,14 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from pcfhub.cli import app
-from pcfhub.config import Settings, get_settings
 from pcfhub.factors.store import FactorVersionRow
 from pcfhub.platform.context import Platform
-from pcfhub.platform.demo import seed_demo
 from pcfhub.platform.store import JobRow
 from tests.lci.builders import P_ELECTRICITY, P_STEEL, STEEL, PackageBuilder
 from tests.lci.test_background import write_model
 from tests.lci.test_jsonld import PER_MJ, STEEL_PER_KG
 from tests.lci.test_uslci import RELEASES
+from tests.support.cli import cli_platform
 from tests.support.shared import uslci_archive
 
 runner = CliRunner()
@@ -32,21 +31,8 @@ IMPORT = ["lci", "import", "--publisher", "pcfhub tests", "--licence", "CC0-1.0"
 def cli_env(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Platform]:
-    for name, value in {
-        "PCFHUB_ENVIRONMENT": "test",
-        "PCFHUB_DATA_DIR": str(tmp_path / "data"),
-        "PCFHUB_DATABASE_URL": database_url,
-        "PCFHUB_SECRET_KEY": "lci-cli-secret-" + "z" * 40,
-        "COLUMNS": "200",
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    platform = Platform.from_settings(Settings())
-    platform.init()
-    seed_demo(platform)
-    yield platform
-    platform.dispose()
-    get_settings.cache_clear()
+    with cli_platform(database_url, tmp_path / "data", monkeypatch, demo=True) as platform:
+        yield platform
 
 
 def test_import_list_show_products_and_a_model_on_the_release(

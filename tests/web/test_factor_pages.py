@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -17,34 +16,13 @@ from pcfhub.factors.formats import export_bytes
 from pcfhub.factors.schemas import UsageRecord
 from pcfhub.factors.store import FactorVersionRow
 from pcfhub.factors.tabular import COLUMNS, data_to_row
-from pcfhub.platform.app import create_app
 from pcfhub.platform.context import Platform
-from pcfhub.platform.demo import DemoSignIn, seed_demo
+from pcfhub.platform.demo import DemoSignIn
 from tests.factors.builders import PROPRIETARY, acting, publish, record
-from tests.platform.conftest import csrf_from, sign_in
+from tests.platform.conftest import csrf_from
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture
-def demo(platform: Platform) -> dict[str, DemoSignIn]:
-    return {s.organisation: s for s in seed_demo(platform)}
-
-
-@pytest.fixture
-def browser_of(platform: Platform, demo: dict[str, DemoSignIn]) -> Iterator[object]:
-    clients: list[TestClient] = []
-
-    def open_as(slug: str) -> TestClient:
-        client = TestClient(create_app(platform=platform))
-        sign_in(client, demo[slug].email, demo[slug].password)
-        clients.append(client)
-        return client
-
-    yield open_as
-    for client in clients:
-        client.close()
 
 
 def _csv(*rows: dict[str, str]) -> bytes:

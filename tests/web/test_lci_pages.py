@@ -3,42 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from pcfhub.platform.app import create_app
 from pcfhub.platform.context import Platform
-from pcfhub.platform.demo import DemoSignIn, seed_demo
 from tests.lci.builders import PackageBuilder
-from tests.platform.conftest import csrf_from, sign_in
+from tests.platform.conftest import csrf_from
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 HTML = {"accept": "text/html"}
 FORM = {"database": "Test LCI", "release": "R1", "publisher": "pcfhub tests", "year": "2025",
         "licence": "CC0-1.0"}  # fmt: skip
-
-
-@pytest.fixture
-def demo(platform: Platform) -> dict[str, DemoSignIn]:
-    return {s.organisation: s for s in seed_demo(platform)}
-
-
-@pytest.fixture
-def browser_of(platform: Platform, demo: dict[str, DemoSignIn]) -> Iterator[object]:
-    clients: list[TestClient] = []
-
-    def open_as(slug: str) -> TestClient:
-        client = TestClient(create_app(platform=platform))
-        sign_in(client, demo[slug].email, demo[slug].password)
-        clients.append(client)
-        return client
-
-    yield open_as
-    for client in clients:
-        client.close()
 
 
 def test_only_reviewers_see_and_use_the_import_form(browser_of, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import Field, ValidationError, create_model
 
-from pcfhub.errors import AuthenticationError, InvalidInputError, PcfhubError
+from pcfhub.errors import InvalidInputError, PcfhubError
 from pcfhub.factors import evidence, licences, service, usage
 from pcfhub.factors.api import evidence_download
 from pcfhub.factors.formats import read_upload
@@ -40,7 +40,14 @@ from pcfhub.platform import grants
 from pcfhub.platform.deps import SignedInUserDep, UowDep
 from pcfhub.platform.model import Principal, Role, SignedInUser
 from pcfhub.platform.uow import UnitOfWork
-from pcfhub.web.rendering import check_csrf, redirect, render
+from pcfhub.web.rendering import (
+    check_csrf,
+    form_problems,
+    page_offset,
+    redirect,
+    render,
+    signed_in,
+)
 
 router = APIRouter(prefix="/factors", include_in_schema=False)
 OptionalFormStr = Annotated[str | None, Form()]
@@ -53,21 +60,7 @@ ENDED = (FactorStatus.SUPERSEDED, FactorStatus.WITHDRAWN, FactorStatus.REJECTED)
 
 
 def _signed_in(user: SignedInUser | None) -> tuple[SignedInUser, Principal]:
-    if user is None:
-        raise AuthenticationError("Sign in to use the factor database.")
-    principal = user.principal()
-    if principal is None:
-        raise AuthenticationError("You are not a member of any organisation.")
-    return user, principal
-
-
-def _problems(error: PcfhubError | ValidationError) -> tuple[list[str], int]:
-    """What was wrong, one line per field; and the status to answer with."""
-    if isinstance(error, ValidationError):
-        return [
-            f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()
-        ], 422
-    return str(error).splitlines(), error.status
+    return signed_in(user, "use the factor database")
 
 
 def _done(request: Request) -> str | None:
@@ -99,7 +92,7 @@ def search_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Respons
         query = FactorQuery(**{name: value for name, value in form.items() if value}, limit=PAGE)
         results = service.search_factors(uow, principal=principal, query=query)
     except (PcfhubError, ValidationError) as error:
-        problems, status_code = _problems(error)
+        problems, status_code = form_problems(error)
         query = FactorQuery(limit=PAGE)
     pages = {
         "previous": query.offset - PAGE if query.offset >= PAGE else None,
@@ -226,7 +219,7 @@ def factor_page(
                 uow, principal=principal, version_id=factor_version_id, activity=activity
             )
         except (PcfhubError, ValidationError) as error:
-            problems, _ = _problems(error)
+            problems, _ = form_problems(error)
     return _detail(
         request,
         uow,
@@ -256,7 +249,7 @@ def _change(
         done = change(principal)
     except (PcfhubError, ValidationError) as error:
         uow.rollback()
-        problems, status = _problems(error)
+        problems, status = form_problems(error)
         if status in (401, 404):
             raise
         return _detail(
@@ -444,7 +437,7 @@ def new_factor(
         )[0]
     except (PcfhubError, ValidationError) as error:
         uow.rollback()
-        problems, status = _problems(error)
+        problems, status = form_problems(error)
         return _form_page(request, signed_in, values, status_code=status, problems=problems)
     uow.commit()
     return redirect(f"/factors/versions/{draft.id}?done=drafted")
@@ -462,7 +455,7 @@ def _contribute_page(
     status_code: int = 200,
     problems: list[str] | None = None,
 ) -> Response:
-    offset = _offset(request)
+    offset = page_offset(request)
     contributions = service.list_contributions(uow, principal=principal, offset=offset, limit=PAGE)
     return render(
         request,
@@ -476,11 +469,6 @@ def _contribute_page(
         done=_done(request),
         imported=request.query_params.get("count", "") if _done(request) else "",
     )
-
-
-def _offset(request: Request) -> int:
-    raw = request.query_params.get("offset", "0")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
 
 @router.get("/contribute")
@@ -509,7 +497,7 @@ def contribute(
         service.import_drafts(uow, principal=principal, factors=records, and_submit=submit)
     except (PcfhubError, ValidationError) as error:
         uow.rollback()
-        problems, status = _problems(error)
+        problems, status = form_problems(error)
         return _contribute_page(
             request, uow, signed_in, principal, status_code=status, problems=problems
         )
@@ -526,7 +514,7 @@ def review_queue_page(request: Request, uow: UowDep, user: SignedInUserDep) -> R
     if user is None:
         return redirect("/sign-in")
     signed_in, principal = _signed_in(user)
-    offset = _offset(request)
+    offset = page_offset(request)
     queue = service.review_queue(uow, principal=principal, offset=offset, limit=PAGE)
     return render(
         request, "factor_review.html", user=signed_in, queue=queue, offset=offset, page=PAGE

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from pcfhub.errors import AuthenticationError, PcfhubError
+from pcfhub.errors import PcfhubError
 from pcfhub.factors import service as factors
 from pcfhub.lci import service
 from pcfhub.lci.api import start_import
@@ -24,7 +24,14 @@ from pcfhub.platform import jobs
 from pcfhub.platform.deps import PlatformDep, SignedInUserDep, UowDep
 from pcfhub.platform.model import Principal, SignedInUser
 from pcfhub.platform.uow import UnitOfWork
-from pcfhub.web.rendering import check_csrf, redirect, render
+from pcfhub.web.rendering import (
+    check_csrf,
+    form_problems,
+    page_offset,
+    redirect,
+    render,
+    signed_in,
+)
 
 router = APIRouter(prefix="/lci", include_in_schema=False)
 OptionalFormStr = Annotated[str | None, Form()]
@@ -32,17 +39,7 @@ PAGE = 25
 
 
 def _signed_in(user: SignedInUser | None) -> tuple[SignedInUser, Principal]:
-    if user is None:
-        raise AuthenticationError("Sign in to see the LCI databases.")
-    principal = user.principal()
-    if principal is None:
-        raise AuthenticationError("You are not a member of any organisation.")
-    return user, principal
-
-
-def _offset(request: Request) -> int:
-    raw = request.query_params.get("offset", "0")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    return signed_in(user, "see the LCI databases")
 
 
 def _releases_page(
@@ -133,11 +130,7 @@ def _start(
                            content=file.file.read(), options=options)  # fmt: skip
     except (PcfhubError, ValidationError) as error:
         uow.rollback()
-        if isinstance(error, ValidationError):
-            problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-            status = 422
-        else:
-            problems, status = str(error).splitlines(), error.status
+        problems, status = form_problems(error)
         return _releases_page(request, uow, user, principal, status_code=status,
                               problems=problems, form=form)  # fmt: skip
     return redirect(f"/lci/jobs/{job.id}")
@@ -179,7 +172,7 @@ def release_page(
     signed_in, principal = _signed_in(user)
     report = service.release_report(uow, principal=principal, release_id=release_id)
     q = request.query_params.get("q", "").strip()[:200]
-    offset = _offset(request)
+    offset = page_offset(request)
     products = service.list_products(uow, principal=principal, release_id=release_id,
                                      q=q or None, offset=offset, limit=PAGE)  # fmt: skip
     methods: dict[str, int] = {}

@@ -11,12 +11,13 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
-from pcfhub.errors import CsrfError, PcfhubError
+from pcfhub.errors import AuthenticationError, CsrfError, PcfhubError
 from pcfhub.platform import auth
 from pcfhub.platform.db import utcnow
 from pcfhub.platform.deps import SESSION_COOKIE
-from pcfhub.platform.model import SignedInUser
+from pcfhub.platform.model import Principal, SignedInUser
 from pcfhub.platform.security import csrf_matches, csrf_token, new_token
 from pcfhub.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 
@@ -141,3 +142,28 @@ def safe_next(target: str | None) -> str:
 
 def redirect(target: str) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
+
+
+def signed_in(user: SignedInUser | None, what: str) -> tuple[SignedInUser, Principal]:
+    """The signed-in user and the principal they act as; ``what`` says what needs signing in."""
+    if user is None:
+        raise AuthenticationError(f"Sign in to {what}.")
+    principal = user.principal()
+    if principal is None:
+        raise AuthenticationError("You are not a member of any organisation.")
+    return user, principal
+
+
+def form_problems(error: PcfhubError | ValidationError) -> tuple[list[str], int]:
+    """What was wrong with a form, one line per field; and the status to answer with."""
+    if isinstance(error, ValidationError):
+        return [
+            f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()
+        ], 422
+    return str(error).splitlines(), error.status
+
+
+def page_offset(request: Request) -> int:
+    """The ``offset`` query parameter of a paged list (0 when absent or not a small number)."""
+    raw = request.query_params.get("offset", "0")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
