@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pcfhub.config import Settings
 from pcfhub.factors import search as search_module
-from pcfhub.factors import service
+from pcfhub.factors.queries import search_factors
 from pcfhub.factors.search import FactorQuery
 from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
 from pcfhub.factors.text import token_text
@@ -171,10 +171,10 @@ def time_queries(platform: Platform, made: list[FactorQuery]) -> list[float]:
     )
     seconds = []
     with platform.unit_of_work(read_only=True) as uow:
-        service.search_factors(uow, principal=reader, query=made[0])  # warm up
+        search_factors(uow, principal=reader, query=made[0])  # warm up
         for query in made:
             start = time.perf_counter()
-            page = service.search_factors(uow, principal=reader, query=query)
+            page = search_factors(uow, principal=reader, query=query)
             seconds.append(time.perf_counter() - start)
             assert page.count >= len(page.data)
     return seconds

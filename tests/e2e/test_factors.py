@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pcfhub.factors import service, usage
+from pcfhub.factors import reference, usage
 from pcfhub.factors.formats import write_factors
 from pcfhub.factors.schemas import UsageRecord
 from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
@@ -102,7 +102,7 @@ def test_a_factor_goes_from_upload_to_review_to_search_and_usage(
 
     # Reference data: Chongqing falls back to the Southwest grid; the calculator converts.
     with platform.unit_of_work() as uow:
-        service.import_shipped_reference(uow)
+        reference.import_shipped_reference(uow)
         uow.commit()
     page.goto("/factors")
     page.fill("#q", "电力 排放因子")

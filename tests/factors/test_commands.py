@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from pcfhub.cli import app
 from pcfhub.factors import service, usage
 from pcfhub.factors.formats import read_factors, write_factors
+from pcfhub.factors.reference import reference_files
 from pcfhub.factors.schemas import UsageRecord
-from pcfhub.factors.service import reference_files
 from pcfhub.factors.tabular import read_csv, write_csv
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import seed_demo

@@ -26,7 +26,7 @@ from pcfhub.factors.formats import (
     write_xlsx,
 )
 from pcfhub.factors.model import FactorData
-from pcfhub.factors.service import reference_files
+from pcfhub.factors.reference import reference_files
 from pcfhub.factors.tabular import COLUMN_MEANINGS, COLUMNS, REQUIRED, data_to_row, read_csv
 from tests.factors.builders import record
 

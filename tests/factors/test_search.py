@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pcfhub.errors import UnitError
-from pcfhub.factors import service
+from pcfhub.factors import queries, reference, service
 from pcfhub.factors.search import FactorQuery, fallback_chain
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn, seed_demo
@@ -18,7 +18,7 @@ from tests.platform.conftest import API, make_client, token_headers
 def demo(platform: Platform) -> dict[str, DemoSignIn]:
     sign_ins = {sign_in.organisation: sign_in for sign_in in seed_demo(platform)}
     with platform.unit_of_work() as uow:
-        service.import_shipped_reference(uow)
+        reference.import_shipped_reference(uow)
         uow.commit()
     return sign_ins
 
@@ -31,7 +31,7 @@ def viewer(sign_in: DemoSignIn) -> Principal:
 
 def find(platform: Platform, who: DemoSignIn, **query: object) -> list[tuple[str, str, int]]:
     with platform.unit_of_work() as uow:
-        page = service.search_factors(
+        page = queries.search_factors(
             uow, principal=viewer(who), query=FactorQuery.model_validate(query)
         )
     return [(v.lineage_key, v.data.geography, v.data.reference_year) for v in page.data]
@@ -40,7 +40,7 @@ def find(platform: Platform, who: DemoSignIn, **query: object) -> list[tuple[str
 def versions(platform: Platform, who: DemoSignIn, **query: object) -> list[tuple[str, int]]:
     """``(lineage key, version)`` of every match, in search order."""
     with platform.unit_of_work() as uow:
-        page = service.search_factors(
+        page = queries.search_factors(
             uow, principal=acting(who), query=FactorQuery.model_validate({"limit": 200} | query)
         )
     return [(v.lineage_key, v.version) for v in page.data]
@@ -107,10 +107,10 @@ def test_a_page_beyond_the_end_still_counts_the_matches(
     platform: Platform, demo: dict[str, DemoSignIn]
 ) -> None:
     with platform.unit_of_work() as uow:
-        first = service.search_factors(
+        first = queries.search_factors(
             uow, principal=viewer(demo["buyer"]), query=FactorQuery(q="电力", limit=3)
         )
-        beyond = service.search_factors(
+        beyond = queries.search_factors(
             uow, principal=viewer(demo["buyer"]), query=FactorQuery(q="电力", offset=10_000)
         )
     assert len(first.data) == 3

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from pcfhub.factors import service
+from pcfhub.factors import reference, service
 from pcfhub.factors.model import FactorStatus
 from pcfhub.factors.schemas import ReviewDecision
 from pcfhub.factors.store import FactorVersionRow
@@ -196,11 +196,11 @@ def test_reference_data_is_published_once_and_a_change_becomes_a_new_version(
                licence={"identifier": "public-domain", "redistribution": "open"}),
     ]  # fmt: skip
     with platform.unit_of_work() as uow:
-        first = service.import_reference(uow, factors=shipped, file="test.csv")
+        first = reference.import_reference(uow, factors=shipped, file="test.csv")
         uow.commit()
     with platform.unit_of_work() as uow:
-        again = service.import_reference(uow, factors=shipped, file="test.csv")
-        changed = service.import_reference(
+        again = reference.import_reference(uow, factors=shipped, file="test.csv")
+        changed = reference.import_reference(
             uow, factors=[shipped[0].model_copy(update={"value": 1.5})], file="test.csv"
         )
         uow.commit()
@@ -227,7 +227,7 @@ def test_a_factor_value_edited_behind_the_applications_back_is_named_by_the_audi
     shipped = record(key="ref.a", value=1.0, licence={"identifier": "public-domain",
                                                       "redistribution": "open"})  # fmt: skip
     with platform.unit_of_work() as uow:
-        service.import_reference(uow, factors=[shipped], file="test.csv")
+        reference.import_reference(uow, factors=[shipped], file="test.csv")
         uow.commit()
     with platform.unit_of_work() as uow:
         row = uow.session.scalars(select(FactorVersionRow)).one()
@@ -332,8 +332,8 @@ def test_reference_data_keys_are_kept_from_contributors(
     with platform.unit_of_work() as uow:
         with pytest.raises(InvalidInputError, match="lineage_key: .*kept for the platform's"):
             service.create_draft(uow, principal=acting(demo["cq-battery"]), data=record(key=key))
-        assert service.import_shipped_reference(uow)  # still publishes every shipped key
-    shipped = [f.lineage_key for path in service.reference_files() for f in read_csv(path)]
+        assert reference.import_shipped_reference(uow)  # still publishes every shipped key
+    shipped = [f.lineage_key for path in reference.reference_files() for f in read_csv(path)]
     assert all(k.lower().startswith(service.RESERVED_KEY_PREFIXES) for k in shipped)
 
 

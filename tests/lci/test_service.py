@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pcfhub.errors import ConflictError, DataFileError, PermissionDeniedError
+from pcfhub.factors import queries
 from pcfhub.factors import service as factors
 from pcfhub.factors.search import FactorQuery
 from pcfhub.factors.store import FactorVersionRow
@@ -52,7 +53,7 @@ def test_a_release_is_published_as_factors_that_point_back_to_their_process(
         steel = next(p for p in products if p.product_name == "Steel, at plant")
         version = factors.get_version(uow, principal=acting(demo["cq-laptop"]),
                                       version_id=steel.factor_version_id)  # fmt: skip
-        found = factors.search_factors(uow, principal=acting(demo["cq-laptop"]),
+        found = queries.search_factors(uow, principal=acting(demo["cq-laptop"]),
                                        query=FactorQuery(q="steel plant"))  # fmt: skip
         report = audit_log(uow.session)
     assert steel.co2e == pytest.approx(STEEL_PER_KG, rel=1e-12)

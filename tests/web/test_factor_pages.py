@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pcfhub import __version__
-from pcfhub.factors import service, usage
+from pcfhub.factors import reference, service, usage
 from pcfhub.factors.formats import export_bytes
 from pcfhub.factors.schemas import UsageRecord
 from pcfhub.factors.store import FactorVersionRow
@@ -276,9 +276,9 @@ def test_the_publisher_licence_and_status_filters_narrow_the_search_and_survive_
            for n in range(3)]
     )  # fmt: skip
     with platform.unit_of_work() as uow:
-        service.import_reference(uow, factors=factors, file="paging.csv")
+        reference.import_reference(uow, factors=factors, file="paging.csv")
         # A corrected value supersedes kept00's first version.
-        service.import_reference(uow, factors=[factors[0].model_copy(update={"value": 2.5})],
+        reference.import_reference(uow, factors=[factors[0].model_copy(update={"value": 2.5})],
                                  file="paging.csv")  # fmt: skip
         uow.commit()
     client = browser_of("cq-laptop")

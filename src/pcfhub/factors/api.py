@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from pcfhub.factors import evidence, service, usage
+from pcfhub.factors import evidence, queries, service, usage
 from pcfhub.factors.formats import MEDIA_TYPES, export_bytes, read_upload
 from pcfhub.factors.model import FactorData
 from pcfhub.factors.schemas import (
@@ -40,7 +40,7 @@ def search(
     query: Annotated[FactorQuery, Query()], uow: UowDep, principal: PrincipalDep
 ) -> Page[FactorVersionPublic]:
     """Search by words (Chinese or English) and filters; nearest geography first, then newest."""
-    return service.search_factors(uow, principal=principal, query=query)
+    return queries.search_factors(uow, principal=principal, query=query)
 
 
 @router.get(
@@ -59,7 +59,7 @@ def export(
     """The search's matches as a file in the template (up to 10,000 from ``offset``; the
     ``limit`` of a search page does not apply). Proprietary factors without a licence are left
     out and counted in ``X-Withheld-Count``."""
-    exported = service.export_factors(uow, principal=principal, query=query)
+    exported = queries.export_factors(uow, principal=principal, query=query)
     return Response(
         export_bytes(exported.factors, query.format),
         media_type=MEDIA_TYPES[query.format],

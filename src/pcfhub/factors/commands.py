@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from pcfhub.config import get_settings
 from pcfhub.errors import InvalidInputError, NotFoundError, PcfhubError
-from pcfhub.factors import service, usage
+from pcfhub.factors import queries, reference, service, usage
 from pcfhub.factors.formats import read_factors, write_factors
 from pcfhub.factors.model import Boundary, FactorData, FactorStatus, Redistribution
 from pcfhub.factors.search import FactorQuery, ListedStatus
@@ -51,7 +51,7 @@ def import_reference() -> None:
     platform = Platform.from_settings(get_settings())
     try:
         with platform.unit_of_work() as uow:
-            reports = service.import_shipped_reference(uow)
+            reports = reference.import_shipped_reference(uow)
             uow.commit()
     except PcfhubError as error:
         raise _fail(error) from error
@@ -201,7 +201,7 @@ def search(
     reader = _platform_reader()
     try:
         with platform.unit_of_work(read_only=True) as uow:
-            page = service.search_factors(uow, principal=reader, query=query)
+            page = queries.search_factors(uow, principal=reader, query=query)
     except PcfhubError as error:
         raise _fail(error) from error
     console.print(_position(offset, len(page.data), page.count), highlight=False)

@@ -1,4 +1,7 @@
-"""Factor use cases: draft, submit, review (publish or reject), withdraw, and reference imports.
+"""Factor use cases: draft, submit, review (publish or reject), withdraw, read and apply.
+
+Reference data (shipped files, LCI imports) is published by `factors.reference`; searches and
+exports are `factors.queries`.
 
 A version's record never changes once written; only its status moves:
 draft → submitted → (in review →) published → superseded, or → rejected / withdrawn.
@@ -9,8 +12,6 @@ entry in the same transaction. Reviewers are the editors and admins of the platf
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,13 +33,10 @@ from pcfhub.factors.schemas import (
     ReviewDecision,
 )
 from pcfhub.factors.search import (
-    FactorQuery,
     index_for_search,
     page_with_count,
-    search_statement,
 )
 from pcfhub.factors.store import FactorLineageRow, FactorReviewRow, FactorVersionRow
-from pcfhub.factors.tabular import read_csv
 from pcfhub.factors.text import token_text
 from pcfhub.factors.use import Activity, AppliedFactor, apply_factor
 from pcfhub.ledger import service as ledger
@@ -67,11 +65,11 @@ CHECKLIST = (
 RESERVED_KEY_PREFIXES = ("cn.mee.", "ipcc", "pcfhub.", "lci.")
 
 
-def _dimension(unit: str) -> str:
+def dimension_of(unit: str) -> str:
     return str(get_registry().get_dimensionality(parse_unit(unit)))
 
 
-def _public(row: FactorVersionRow, *, values_visible: bool = True) -> FactorVersionPublic:
+def public_version(row: FactorVersionRow, *, values_visible: bool = True) -> FactorVersionPublic:
     """A version as served; without its values when the viewer may not see them."""
     record = row.data if values_visible else {
         key: value for key, value in row.data.items() if key not in WITHHELD_FIELDS
@@ -94,7 +92,7 @@ def _public(row: FactorVersionRow, *, values_visible: bool = True) -> FactorVers
     )
 
 
-def _values_visible(row: FactorVersionRow, principal: Principal, licences: Licences) -> bool:
+def values_visible(row: FactorVersionRow, principal: Principal, licences: Licences) -> bool:
     """Values are open unless the licence forbids redistribution; then only the contributor,
     the reviewers and holders of the contributor's licence see them."""
     return (
@@ -121,7 +119,7 @@ def _record(
     )
 
 
-def _new_version(
+def new_version(
     session: Session,
     *,
     data: FactorData,
@@ -160,7 +158,7 @@ def _new_version(
         reference_year=data.reference_year,
         boundary=data.boundary.value,
         unit=data.unit,
-        dimension=_dimension(data.unit),
+        dimension=dimension_of(data.unit),
         value=data.value,
         source_publisher=data.source.publisher,
         redistribution=data.licence.redistribution.value,
@@ -263,7 +261,7 @@ def create_draft(
             f"reference data ({', '.join(RESERVED_KEY_PREFIXES)}); begin it with your "
             "organisation's name instead."
         )
-    row = _new_version(
+    row = new_version(
         uow.session,
         data=data,
         contributor_id=principal.organisation_id,
@@ -271,7 +269,7 @@ def create_draft(
         status=FactorStatus.DRAFT,
     )
     _record(uow.session, principal, row, "factor.drafted")
-    return _public(row)
+    return public_version(row)
 
 
 def import_drafts(
@@ -299,7 +297,7 @@ def submit(
     row.status = FactorStatus.SUBMITTED.value
     row.submitted_at = utcnow()
     _record(uow.session, principal, row, "factor.submitted")
-    return _public(row)
+    return public_version(row)
 
 
 def start_review(
@@ -311,7 +309,7 @@ def start_review(
     _require_status(row, FactorStatus.SUBMITTED)
     row.status = FactorStatus.IN_REVIEW.value
     _record(uow.session, principal, row, "factor.review_started")
-    return _public(row)
+    return public_version(row)
 
 
 def review(
@@ -354,12 +352,12 @@ def review(
         object_id=str(review_row.id),
     )
     if decision.publish:
-        _publish(session, principal, row)
+        publish_version(session, principal, row)
     else:
         row.status = FactorStatus.REJECTED.value
         row.ended_at = utcnow()
         _record(session, principal, row, "factor.rejected")
-    return _public(row)
+    return public_version(row)
 
 
 def _published_before(session: Session, row: FactorVersionRow) -> list[FactorVersionRow]:
@@ -381,7 +379,7 @@ def _published_before(session: Session, row: FactorVersionRow) -> list[FactorVer
     return list(published)
 
 
-def _publish(session: Session, principal: Principal | None, row: FactorVersionRow) -> None:
+def publish_version(session: Session, principal: Principal | None, row: FactorVersionRow) -> None:
     """Publish ``row``; it supersedes the lineage's published version, which must be older."""
     now = utcnow()
     for previous in _published_before(session, row):
@@ -405,7 +403,7 @@ def withdraw(
     row.status = FactorStatus.WITHDRAWN.value
     row.ended_at = utcnow()
     _record(session, principal, row, "factor.withdrawn")
-    return _public(row)
+    return public_version(row)
 
 
 def get_version(
@@ -422,18 +420,18 @@ def get_version(
     row = version_row(uow.session, version_id)
     owner = row.lineage.contributor_id
     if is_reviewer(principal):
-        return _public(row)
+        return public_version(row)
     if owner is not None and owner == principal.organisation_id:
         # Own organisation: the role and the token's scopes still apply.
         authorize(uow.session, principal, Action.READ, owner_id=owner, object_kind="factor")
-        return _public(row)
+        return public_version(row)
     private = FactorStatus(row.status) in (
         FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW, FactorStatus.REJECTED,
     )  # fmt: skip
     if private:
         raise NotFoundError(f"No factor version {version_id} here.")
     licences = licences_held(uow.session, principal)
-    return _public(row, values_visible=_values_visible(row, principal, licences))
+    return public_version(row, values_visible=values_visible(row, principal, licences))
 
 
 def apply_version(
@@ -491,7 +489,7 @@ def review_queue(
     )
     order = (FactorVersionRow.submitted_at, FactorVersionRow.id)
     rows, count = page_with_count(uow.session, stmt, order, offset=offset, limit=limit)
-    return Page(data=[_public(row) for row in rows], count=count)
+    return Page(data=[public_version(row) for row in rows], count=count)
 
 
 def list_contributions(
@@ -513,119 +511,4 @@ def list_contributions(
     )
     order = (FactorVersionRow.created_at.desc(), FactorVersionRow.id)
     rows, count = page_with_count(uow.session, stmt, order, offset=offset, limit=limit)
-    return Page(data=[_public(row) for row in rows], count=count)
-
-
-@dataclass(frozen=True)
-class ReferenceImport:
-    file: str
-    published: int
-    unchanged: int
-    superseded: int
-
-
-def import_reference(uow: UnitOfWork, *, factors: list[FactorData], file: str) -> ReferenceImport:
-    """Publish shipped reference data (no contributor, no review: the source is the review).
-
-    A factor identical to its lineage's published version is left alone; a changed one becomes
-    a new version that supersedes it. Nothing is ever overwritten.
-    """
-    session = uow.session
-    published = unchanged = superseded = 0
-    for data in factors:
-        record = data.model_dump(mode="json")
-        current = session.scalar(
-            select(FactorVersionRow)
-            .join(FactorLineageRow)
-            .where(
-                FactorLineageRow.lineage_key == data.lineage_key,
-                FactorVersionRow.status == FactorStatus.PUBLISHED.value,
-            )
-        )
-        if current is not None and current.content_hash == content_hash(record):
-            unchanged += 1
-            continue
-        row = _new_version(
-            session, data=data, contributor_id=None, created_by=None, status=FactorStatus.SUBMITTED
-        )
-        _publish(session, None, row)
-        published += 1
-        superseded += current is not None
-    return ReferenceImport(file, published, unchanged, superseded)
-
-
-REFERENCE_DATA = Path(__file__).parents[1] / "data" / "factors"
-
-
-def reference_files() -> list[Path]:
-    """The CSV files of shipped reference factors (tables of fuel properties are not factors)."""
-    return sorted(
-        path for path in REFERENCE_DATA.glob("*.csv") if not path.name.endswith("_properties.csv")
-    )
-
-
-def import_shipped_reference(uow: UnitOfWork) -> list[ReferenceImport]:
-    """Publish every shipped reference file (src/pcfhub/data/factors); safe to repeat."""
-    return [
-        import_reference(uow, factors=read_csv(path), file=path.name) for path in reference_files()
-    ]
-
-
-def _matches(
-    uow: UnitOfWork, principal: Principal | None, query: FactorQuery, *, limit: int
-) -> tuple[list[tuple[FactorVersionRow, bool]], int]:
-    """One page of the versions matching ``query`` in search order, each with whether the
-    caller may see its values; and the number of all matches."""
-    principal = require_principal(principal)
-    authorize(
-        uow.session,
-        principal,
-        Action.READ,
-        owner_id=principal.organisation_id,
-        object_kind="factor",
-    )
-    stmt, order = search_statement(
-        uow.session,
-        query,
-        viewer_organisation=principal.organisation_id,
-        dimension=_dimension(query.unit) if query.unit else None,
-    )
-    rows, count = page_with_count(uow.session, stmt, order, offset=query.offset, limit=limit)
-    licences = licences_held(uow.session, principal) if rows else frozenset()
-    return [(row, _values_visible(row, principal, licences)) for row in rows], count
-
-
-def search_factors(
-    uow: UnitOfWork, *, principal: Principal | None, query: FactorQuery
-) -> Page[FactorVersionPublic]:
-    """Factors matching ``query``, nearest geography first, then newest; one page of them."""
-    matches, count = _matches(uow, principal, query, limit=query.limit)
-    return Page(
-        data=[_public(row, values_visible=visible) for row, visible in matches], count=count
-    )
-
-
-EXPORT_MAX = 10_000  # versions per export; page on with ``offset`` for more
-
-
-@dataclass(frozen=True)
-class Export:
-    factors: list[FactorData]
-    count: int  # every match, also beyond this export's page
-    withheld: int  # proprietary matches left out: the caller holds no licence
-
-
-def export_factors(
-    uow: UnitOfWork, *, principal: Principal | None, query: FactorQuery, limit: int = EXPORT_MAX
-) -> Export:
-    """The whole records of the versions matching ``query`` (in search order), for a file.
-
-    Proprietary versions whose values the caller may not see are left out, and counted.
-    """
-    matches, count = _matches(uow, principal, query, limit=limit)
-    shown = [row for row, visible in matches if visible]
-    return Export(
-        factors=[FactorData.model_validate(row.data) for row in shown],
-        count=count,
-        withheld=len(matches) - len(shown),
-    )
+    return Page(data=[public_version(row) for row in rows], count=count)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from pcfhub.errors import ConflictError, DataFileError, NotFoundError, PermissionDeniedError
+from pcfhub.factors import reference
 from pcfhub.factors import service as factors
 from pcfhub.factors.model import (
     GEOGRAPHY,
@@ -274,7 +275,7 @@ def save_release(
     keys = [f.lineage_key for f in publishable]
     if len(set(keys)) != len(keys):
         raise DataFileError(f"{path.name}: two products map to the same factor key.")
-    published = factors.import_reference(uow, factors=publishable, file=path.name)
+    published = reference.import_reference(uow, factors=publishable, file=path.name)
     version_of = dict(
         session.execute(
             select(FactorLineageRow.lineage_key, FactorVersionRow.id)

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from pcfhub.config import get_settings
 from pcfhub.errors import InvalidInputError, PcfhubError
-from pcfhub.factors.service import import_shipped_reference
+from pcfhub.factors.reference import import_shipped_reference
 from pcfhub.ledger.audit import audit_log
 from pcfhub.ledger.service import size as ledger_size
 from pcfhub.ledger.signing import SignedTreeHead, key_id, load_public_key

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from pydantic import Field, ValidationError, create_model
 
 from pcfhub.errors import InvalidInputError, PcfhubError
-from pcfhub.factors import evidence, licences, service, usage
+from pcfhub.factors import evidence, licences, queries, service, usage
 from pcfhub.factors.api import evidence_download
 from pcfhub.factors.formats import read_upload
 from pcfhub.factors.model import Boundary, FactorStatus, Redistribution, Traceability
@@ -90,7 +90,7 @@ def search_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Respons
     try:
         _check_listed_status(form["status"])
         query = FactorQuery(**{name: value for name, value in form.items() if value}, limit=PAGE)
-        results = service.search_factors(uow, principal=principal, query=query)
+        results = queries.search_factors(uow, principal=principal, query=query)
     except (PcfhubError, ValidationError) as error:
         problems, status_code = form_problems(error)
         query = FactorQuery(limit=PAGE)

@@ -1,0 +1,78 @@
+"""Finding factors: one page of a search, and whole records for an export, each version
+with its values only where the caller may see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pcfhub.factors import service
+from pcfhub.factors.licences import licences_held
+from pcfhub.factors.model import FactorData
+from pcfhub.factors.schemas import FactorVersionPublic
+from pcfhub.factors.search import FactorQuery, page_with_count, search_statement
+from pcfhub.factors.store import FactorVersionRow
+from pcfhub.platform.authz import authorize, require_principal
+from pcfhub.platform.model import Action, Principal
+from pcfhub.platform.schemas import Page
+from pcfhub.platform.uow import UnitOfWork
+
+
+def _matches(
+    uow: UnitOfWork, principal: Principal | None, query: FactorQuery, *, limit: int
+) -> tuple[list[tuple[FactorVersionRow, bool]], int]:
+    """One page of the versions matching ``query`` in search order, each with whether the
+    caller may see its values; and the number of all matches."""
+    principal = require_principal(principal)
+    authorize(
+        uow.session,
+        principal,
+        Action.READ,
+        owner_id=principal.organisation_id,
+        object_kind="factor",
+    )
+    stmt, order = search_statement(
+        uow.session,
+        query,
+        viewer_organisation=principal.organisation_id,
+        dimension=service.dimension_of(query.unit) if query.unit else None,
+    )
+    rows, count = page_with_count(uow.session, stmt, order, offset=query.offset, limit=limit)
+    licences = licences_held(uow.session, principal) if rows else frozenset()
+    return [(row, service.values_visible(row, principal, licences)) for row in rows], count
+
+
+def search_factors(
+    uow: UnitOfWork, *, principal: Principal | None, query: FactorQuery
+) -> Page[FactorVersionPublic]:
+    """Factors matching ``query``, nearest geography first, then newest; one page of them."""
+    matches, count = _matches(uow, principal, query, limit=query.limit)
+    return Page(
+        data=[service.public_version(row, values_visible=visible) for row, visible in matches],
+        count=count,
+    )
+
+
+EXPORT_MAX = 10_000  # versions per export; page on with ``offset`` for more
+
+
+@dataclass(frozen=True)
+class Export:
+    factors: list[FactorData]
+    count: int  # every match, also beyond this export's page
+    withheld: int  # proprietary matches left out: the caller holds no licence
+
+
+def export_factors(
+    uow: UnitOfWork, *, principal: Principal | None, query: FactorQuery, limit: int = EXPORT_MAX
+) -> Export:
+    """The whole records of the versions matching ``query`` (in search order), for a file.
+
+    Proprietary versions whose values the caller may not see are left out, and counted.
+    """
+    matches, count = _matches(uow, principal, query, limit=limit)
+    shown = [row for row, visible in matches if visible]
+    return Export(
+        factors=[FactorData.model_validate(row.data) for row in shown],
+        count=count,
+        withheld=len(matches) - len(shown),
+    )
