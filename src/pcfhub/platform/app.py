@@ -15,7 +15,6 @@ from pcfhub.ledger.api import router as ledger_router
 from pcfhub.platform import jobs
 from pcfhub.platform.api import router as platform_router
 from pcfhub.platform.context import Platform
-from pcfhub.platform.db import utcnow
 from pcfhub.platform.health import health_router
 from pcfhub.platform.middleware import RequestSizeLimit, SecurityHeaders
 from pcfhub.platform.oauth import token_router
@@ -29,12 +28,11 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     from pcfhub.web.routes import install_web
 
     platform = platform or Platform.from_settings(settings or get_settings())
-    started = utcnow()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Jobs run in this process's threads: those of an earlier process are gone.
-        jobs.fail_interrupted(platform.unit_of_work, before=started)
+        jobs.fail_interrupted(platform.unit_of_work)
         yield
         platform.dispose()
 
