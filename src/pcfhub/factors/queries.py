@@ -11,7 +11,6 @@ from pcfhub.factors.model import FactorData
 from pcfhub.factors.schemas import FactorVersionPublic
 from pcfhub.factors.search import FactorQuery, page_with_count, search_statement
 from pcfhub.factors.store import FactorVersionRow
-from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.model import Action, Principal
 from pcfhub.platform.schemas import Page
 from pcfhub.platform.uow import UnitOfWork
@@ -22,14 +21,7 @@ def _matches(
 ) -> tuple[list[tuple[FactorVersionRow, bool]], int]:
     """One page of the versions matching ``query`` in search order, each with whether the
     caller may see its values; and the number of all matches."""
-    principal = require_principal(principal)
-    authorize(
-        uow.session,
-        principal,
-        Action.READ,
-        owner_id=principal.organisation_id,
-        object_kind="factor",
-    )
+    principal = service.authorize_own(uow, principal, Action.READ)
     stmt, order = search_statement(
         uow.session,
         query,

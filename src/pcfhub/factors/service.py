@@ -189,6 +189,15 @@ def version_row(session: Session, version_id: uuid.UUID) -> FactorVersionRow:
     return row
 
 
+def authorize_own(uow: UnitOfWork, principal: Principal | None, action: Action) -> Principal:
+    """The caller, once allowed ``action`` on factors of its own organisation (role, scopes)."""
+    principal = require_principal(principal)
+    authorize(
+        uow.session, principal, action, owner_id=principal.organisation_id, object_kind="factor"
+    )
+    return principal
+
+
 def authorize_contributor(
     session: Session, principal: Principal | None, row: FactorVersionRow, action: Action
 ) -> Principal:
@@ -247,14 +256,7 @@ def create_draft(
 ) -> FactorVersionPublic:
     """A new draft: the first version of a new lineage, or the next version of the
     contributor's own lineage."""
-    principal = require_principal(principal)
-    authorize(
-        uow.session,
-        principal,
-        Action.WRITE,
-        owner_id=principal.organisation_id,
-        object_kind="factor",
-    )
+    principal = authorize_own(uow, principal, Action.WRITE)
     if data.lineage_key.lower().startswith(RESERVED_KEY_PREFIXES):
         raise InvalidInputError(
             f"lineage_key: {data.lineage_key!r} starts with a prefix kept for the platform's "
@@ -496,14 +498,7 @@ def list_contributions(
     uow: UnitOfWork, *, principal: Principal | None, offset: int = 0, limit: int = 50
 ) -> Page[FactorVersionPublic]:
     """Every version of the caller's organisation, in any status, newest first."""
-    principal = require_principal(principal)
-    authorize(
-        uow.session,
-        principal,
-        Action.READ,
-        owner_id=principal.organisation_id,
-        object_kind="factor",
-    )
+    principal = authorize_own(uow, principal, Action.READ)
     stmt = (
         select(FactorVersionRow)
         .join(FactorLineageRow)
