@@ -96,3 +96,13 @@ def terms(gases: Mapping[str, float], set_name: str) -> str:
         for gas, amount in gases.items()
     ]
     return " ".join(parts).removeprefix("+ ")
+
+
+def citation(set_name: str) -> str:
+    """One line naming a set's publisher, document, table and year."""
+    path = resources.files("pcfhub") / "data" / "gwp.toml"
+    sets = tomllib.loads(path.read_text(encoding="utf-8"))["sets"]
+    if set_name not in sets:
+        raise DataFileError(f"gwp.toml: no GWP set {set_name!r}.")
+    chosen = sets[set_name]
+    return f"{chosen['publisher']}, {chosen['document']}, {chosen['table']} ({chosen['year']})"
