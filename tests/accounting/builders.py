@@ -48,7 +48,7 @@ FACTORS = {
         "kg",
         {"co2_biogenic_emission": 0.2, "co2_biogenic_removal": 1.5, "co2_fossil": 0.3},
         -1.0,
-    ),  # fmt: skip
+    ),
     "test.co2e-only": factor("test.co2e-only", "kg", {}, 3.0, gwp_set="AR5"),
 }
 

@@ -184,7 +184,8 @@ def test_monte_carlo_spreads_around_the_total_and_is_reproducible() -> None:
     first = account(ProductModel.model_validate(data), resolved(), iterations=200, seed=7)
     again = account(ProductModel.model_validate(data), resolved(), iterations=200, seed=7)
     spread = first.uncertainty
-    assert spread is not None and spread == again.uncertainty
+    assert spread is not None
+    assert spread == again.uncertainty
     assert spread.percentiles["2.5"] < first.result.total < spread.percentiles["97.5"]
     assert spread.std > 0
     assert sum(count for _, count in spread.histogram) == 200
