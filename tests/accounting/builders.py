@@ -60,9 +60,12 @@ def resolved(*keys: str) -> dict[tuple[str, int | None], ResolvedFactor]:
         data = FACTORS[key]
         digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
         found[(key, None)] = ResolvedFactor(
-            version_id=uuid.uuid5(uuid.NAMESPACE_URL, key), key=key, version=1,
-            content_hash=f"sha256:{digest}", data=data,
-        )  # fmt: skip
+            version_id=uuid.uuid5(uuid.NAMESPACE_URL, key),
+            key=key,
+            version=1,
+            content_hash=f"sha256:{digest}",
+            data=data,
+        )
     return found
 
 
@@ -72,36 +75,74 @@ def widget(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "code": "widget",
         "product": {
-            "name_en": "Widget", "name_zh": "小部件", "category": "test.widgets",
-            "declared_unit": {"amount": 1, "unit": "piece"}, "boundary": "cradle_to_gate",
-            "reference_period": ["2025-01-01", "2025-12-31"], "reference_process": "assembly",
+            "name_en": "Widget",
+            "name_zh": "小部件",
+            "category": "test.widgets",
+            "declared_unit": {"amount": 1, "unit": "piece"},
+            "boundary": "cradle_to_gate",
+            "reference_period": ["2025-01-01", "2025-12-31"],
+            "reference_process": "assembly",
         },
         "processes": [
             {
-                "id": "assembly", "name": "Assembly", "stage": "production",
-                "location": "CN-CQ", "output": {"amount": 1, "unit": "piece"},
+                "id": "assembly",
+                "name": "Assembly",
+                "stage": "production",
+                "location": "CN-CQ",
+                "output": {"amount": 1, "unit": "piece"},
                 "exchanges": [
-                    {"kind": "electricity", "amount": 10, "unit": "kWh",
-                     "grid": {"key": "test.grid"}, "data_type": "primary",
-                     "instruments": [{"type": "green_certificate", "amount": 4,
-                                      "factor": {"key": "test.wind"}}]},
-                    {"kind": "process", "process": "frame", "amount": 2, "unit": "kg",
-                     "data_type": "primary"},
-                    {"kind": "emission", "gas": "ch4_fossil", "amount": 1, "unit": "g",
-                     "data_type": "primary"},
-                    {"kind": "transport", "factor": {"key": "test.truck"},
-                     "mass": {"amount": 2, "unit": "kg"},
-                     "distance": {"amount": 500, "unit": "km"}},
+                    {
+                        "kind": "electricity",
+                        "amount": 10,
+                        "unit": "kWh",
+                        "grid": {"key": "test.grid"},
+                        "data_type": "primary",
+                        "instruments": [
+                            {
+                                "type": "green_certificate",
+                                "amount": 4,
+                                "factor": {"key": "test.wind"},
+                            }
+                        ],
+                    },
+                    {
+                        "kind": "process",
+                        "process": "frame",
+                        "amount": 2,
+                        "unit": "kg",
+                        "data_type": "primary",
+                    },
+                    {
+                        "kind": "emission",
+                        "gas": "ch4_fossil",
+                        "amount": 1,
+                        "unit": "g",
+                        "data_type": "primary",
+                    },
+                    {
+                        "kind": "transport",
+                        "factor": {"key": "test.truck"},
+                        "mass": {"amount": 2, "unit": "kg"},
+                        "distance": {"amount": 500, "unit": "km"},
+                    },
                 ],
             },
             {
-                "id": "frame", "name": "Steel frame", "stage": "raw_materials",
+                "id": "frame",
+                "name": "Steel frame",
+                "stage": "raw_materials",
                 "output": {"amount": 1, "unit": "kg"},
-                "exchanges": [{"kind": "activity", "factor": {"key": "test.steel"},
-                               "amount": 1.1, "unit": "kg"}],
+                "exchanges": [
+                    {
+                        "kind": "activity",
+                        "factor": {"key": "test.steel"},
+                        "amount": 1.1,
+                        "unit": "kg",
+                    }
+                ],
             },
         ],
-    }  # fmt: skip
+    }
     data.update(changes)
     return data
 

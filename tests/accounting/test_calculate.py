@@ -68,9 +68,11 @@ def test_primary_share_and_rating_weight_each_input_by_its_contribution() -> Non
 def test_co_products_carry_their_share_by_mass_or_price() -> None:
     data = widget()
     frame = data["processes"][1]
-    frame.update(output_mass_kg=1.0, output_price=10.0,
-                 coproducts=[{"name": "scrap", "amount": 0.25, "unit": "kg", "mass_kg": 0.25,
-                              "price": 0.5}])  # fmt: skip
+    frame.update(
+        output_mass_kg=1.0,
+        output_price=10.0,
+        coproducts=[{"name": "scrap", "amount": 0.25, "unit": "kg", "mass_kg": 0.25, "price": 0.5}],
+    )
     physical = account(ProductModel.model_validate(data), resolved(), iterations=0)
     assert physical.location_based.by_stage["raw_materials"] == pytest.approx(4.4 * 1 / 1.25)
     assert physical.provenance.allocations["frame"] == ("physical", pytest.approx(0.8))
@@ -88,13 +90,25 @@ def test_allocation_without_the_data_it_needs_names_the_process() -> None:
 
 def test_supplier_footprint_keeps_its_origins_and_removals() -> None:
     data = widget()
-    data["processes"][1]["exchanges"] = [{
-        "kind": "supplier", "supplier": "Chongqing Steel", "amount": 1100, "unit": "g",
-        "data_type": "primary",
-        "footprint": {"per_unit": "kg", "total": 1.8, "fossil": 1.5, "biogenic_emission": 0.1,
-                      "land_use_change": 0.05, "biogenic_removal": 0.2,
-                      "data_quality_rating": 1.5, "primary_data_share": 0.6},
-    }]  # fmt: skip
+    data["processes"][1]["exchanges"] = [
+        {
+            "kind": "supplier",
+            "supplier": "Chongqing Steel",
+            "amount": 1100,
+            "unit": "g",
+            "data_type": "primary",
+            "footprint": {
+                "per_unit": "kg",
+                "total": 1.8,
+                "fossil": 1.5,
+                "biogenic_emission": 0.1,
+                "land_use_change": 0.05,
+                "biogenic_removal": 0.2,
+                "data_quality_rating": 1.5,
+                "primary_data_share": 0.6,
+            },
+        }
+    ]
     result = account(ProductModel.model_validate(data), resolved(), iterations=0).location_based
     amount = 2 * 1.1
     assert result.by_stage["raw_materials"] == pytest.approx(amount * (1.8 - 0.2))
@@ -129,18 +143,25 @@ def test_a_co2e_only_factor_of_another_gwp_set_is_used_as_published_and_noted() 
 
 def test_another_model_of_the_company_joins_the_matrices() -> None:
     frame_model = widget(code="frame-line")
-    frame_model["product"] = dict(frame_model["product"], reference_process="frame",
-                                  declared_unit={"amount": 1, "unit": "kg"})  # fmt: skip
+    frame_model["product"] = dict(
+        frame_model["product"], reference_process="frame", declared_unit={"amount": 1, "unit": "kg"}
+    )
     frame_model["processes"] = [frame_model["processes"][1]]
     data = widget()
-    data["processes"][0]["exchanges"][1] = {"kind": "model", "model": "frame-line",
-                                            "amount": 2, "unit": "kg"}  # fmt: skip
+    data["processes"][0]["exchanges"][1] = {
+        "kind": "model",
+        "model": "frame-line",
+        "amount": 2,
+        "unit": "kg",
+    }
     data["processes"] = [data["processes"][0]]
     result = account(
-        ProductModel.model_validate(data), resolved(),
+        ProductModel.model_validate(data),
+        resolved(),
         submodels={"frame-line": ProductModel.model_validate(frame_model)},
-        submodel_versions={"frame-line": 3}, iterations=0,
-    )  # fmt: skip
+        submodel_versions={"frame-line": 3},
+        iterations=0,
+    )
     assert result.location_based.total == pytest.approx(LOCATION)
     assert {p.process for p in result.location_based.by_process} >= {"frame-line/frame"}
     assert result.provenance.submodels == {"frame-line": 3}
@@ -160,15 +181,21 @@ def test_models_that_take_each_other_as_inputs_are_refused() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["processes"][0]["exchanges"][0]["instruments"][0].update(amount=11),
-         "cover 11 kWh, more than the 10 kWh"),
-        (lambda d: d["processes"][1]["exchanges"][0].update(unit="kWh"),
-         r"processes\[1\] \(frame\)\.exchanges\[0\]"),
-        (lambda d: d["processes"][1]["exchanges"][0]["factor"].update(key="test.missing"),
-         "no published factor 'test.missing'"),
+        (
+            lambda d: d["processes"][0]["exchanges"][0]["instruments"][0].update(amount=11),
+            "cover 11 kWh, more than the 10 kWh",
+        ),
+        (
+            lambda d: d["processes"][1]["exchanges"][0].update(unit="kWh"),
+            r"processes\[1\] \(frame\)\.exchanges\[0\]",
+        ),
+        (
+            lambda d: d["processes"][1]["exchanges"][0]["factor"].update(key="test.missing"),
+            "no published factor 'test.missing'",
+        ),
         (lambda d: d["product"]["declared_unit"].update(unit="kg"), "product.declared_unit"),
     ],
-)  # fmt: skip
+)
 def test_bad_models_fail_with_where_and_why(change, message) -> None:  # type: ignore[no-untyped-def]
     data = widget()
     change(data)

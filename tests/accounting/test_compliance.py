@@ -13,11 +13,16 @@ from tests.accounting.builders import resolved, widget
 
 def rule(**changes: Any) -> RuleData:
     data: dict[str, Any] = {
-        "code": "test.widgets", "title_zh": "小部件（测试）", "title_en": "Widgets (test)",
-        "effective_from": date(2025, 1, 1), "unit_kind": "declared", "unit": "piece",
-        "unit_description": "one widget", "boundary": "cradle_to_gate",
+        "code": "test.widgets",
+        "title_zh": "小部件（测试）",
+        "title_en": "Widgets (test)",
+        "effective_from": date(2025, 1, 1),
+        "unit_kind": "declared",
+        "unit": "piece",
+        "unit_description": "one widget",
+        "boundary": "cradle_to_gate",
         "mandatory_stages": ["raw_materials", "production"],
-    }  # fmt: skip
+    }
     return RuleData.model_validate(data | changes)
 
 
@@ -36,10 +41,12 @@ def test_a_study_that_meets_its_rule_has_no_findings() -> None:
     data = widget()
     for process in data["processes"]:
         for exchange in process["exchanges"]:
-            exchange["pedigree"] = dict(reliability=1, completeness=2, temporal=2,
-                                        geographical=2, technological=2)  # fmt: skip
-    result = account(ProductModel.model_validate(data), resolved(), rule=rule(), rule_version=2,
-                     iterations=0)  # fmt: skip
+            exchange["pedigree"] = dict(
+                reliability=1, completeness=2, temporal=2, geographical=2, technological=2
+            )
+    result = account(
+        ProductModel.model_validate(data), resolved(), rule=rule(), rule_version=2, iterations=0
+    )
     assert result.compliance.complies
     assert result.compliance.findings == []
     assert (result.compliance.rule_code, result.compliance.rule_version) == ("test.widgets", 2)
@@ -52,13 +59,22 @@ def test_every_unmet_requirement_is_a_finding() -> None:
         {"name": "glue", "mass_share": 0.02, "reason": "small"},
         {"name": "labels", "mass_share": 0.04, "reason": "small"},
     ]
-    chosen = rule(min_primary_data_share=0.9, max_data_quality_rating=2.0, gwp_set="AR5",
-                  electricity={"market_based": "not_allowed"})  # fmt: skip
+    chosen = rule(
+        min_primary_data_share=0.9,
+        max_data_quality_rating=2.0,
+        gwp_set="AR5",
+        electricity={"market_based": "not_allowed"},
+    )
     found = codes(data, chosen)
     assert set(found) == {
-        "stage.raw_materials", "cutoff.input", "cutoff.total", "gwp_set", "data_quality",
-        "primary_data", "electricity.market",
-    }  # fmt: skip
+        "stage.raw_materials",
+        "cutoff.input",
+        "cutoff.total",
+        "gwp_set",
+        "data_quality",
+        "primary_data",
+        "electricity.market",
+    }
     assert "requires the raw materials stage" in found["stage.raw_materials"]
     assert "'glue' was left out at 2.0%" in found["cutoff.input"]
     assert "'labels' was left out at 4.0%" in found["cutoff.input"]
@@ -67,8 +83,9 @@ def test_every_unmet_requirement_is_a_finding() -> None:
 
 
 def test_boundary_unit_and_instrument_types_are_checked() -> None:
-    found = codes(widget(), rule(boundary="cradle_to_grave", unit="kg",
-                                 electricity={"instruments": ["ppa"]}))  # fmt: skip
+    found = codes(
+        widget(), rule(boundary="cradle_to_grave", unit="kg", electricity={"instruments": ["ppa"]})
+    )
     assert {"boundary", "unit", "electricity.green_certificate"} <= set(found)
 
 
