@@ -20,6 +20,7 @@ from pcfhub.errors import ConfigurationError
 
 Environment = Literal["development", "test", "production"]
 Language = Literal["zh", "en"]
+JobBackend = Literal["in_process", "dask"]
 LANGUAGES: tuple[str, ...] = get_args(Language)  # the UI languages, zh first
 
 MIN_SECRET_LENGTH = 32
@@ -84,6 +85,25 @@ class Settings(BaseSettings):
     default_language: Language = Field(
         "zh", description="Language of the web UI before a user picks one (zh or en)."
     )
+    job_backend: JobBackend = Field(
+        "in_process",
+        description="Where jobs run: in_process (threads of the serving process) or dask (the "
+        "workers of the Dask distributed cluster at dask_scheduler; install pcfhub[dask]).",
+    )
+    dask_scheduler: str | None = Field(
+        None,
+        description="Address of the Dask scheduler when job_backend is dask, e.g. "
+        "tcp://127.0.0.1:8786.",
+    )
+
+    @model_validator(mode="after")
+    def _dask_needs_a_scheduler(self) -> Settings:
+        if self.job_backend == "dask" and not self.dask_scheduler:
+            raise ConfigurationError(
+                "PCFHUB_JOB_BACKEND is dask but PCFHUB_DASK_SCHEDULER is not set; set it to "
+                "the scheduler's address, e.g. tcp://127.0.0.1:8786. See docs/configuration.md."
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

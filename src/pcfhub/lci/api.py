@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,38 +42,51 @@ def start_import(
     content: bytes,
     options: ImportOptions,
 ) -> jobs.JobPublic:
-    """Keep the upload in a private folder and run the import as a job of this process; the
-    folder is removed when the job ends, however it ends. The job row is written in ``uow``."""
+    """Write the import's job row in ``uow`` (committed) and submit `import_work` with the
+    upload to the platform's job runner."""
     service.require_importer(principal)
     if not content:
         raise InvalidInputError("file: the upload is empty.")
-    folder = Path(tempfile.mkdtemp(prefix="pcfhub-lci-"))
-    path = folder / _safe_name(filename)
-    path.write_bytes(content)
+    name = _safe_name(filename)
     job = jobs.create_job(
         uow, principal=principal, kind="lci.import",
-        title=f"Import {options.database} {options.release} from {path.name}",
+        title=f"Import {options.database} {options.release} from {name}",
     )  # fmt: skip
     uow.commit()  # the request's own transaction: SQLite allows one writer at a time
-
-    def work(context: jobs.JobContext) -> dict[str, Any]:
-        def report(done: int, total: int, message: str) -> None:
-            if done < total - 1:  # the last step writes; SQLite has one writer at a time
-                context.progress(done, total, message)
-
-        try:
-            with platform.unit_of_work() as uow:
-                saved = service.import_release(
-                    uow, principal=principal, path=path, options=options, progress=report
-                )
-                context.check_cancelled()
-                uow.commit()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return {"release_id": str(saved.id), **saved.counts}
-
-    platform.jobs.submit(platform.unit_of_work, job.id, work)
+    work = partial(import_work, principal=principal, name=name, content=content, options=options)
+    platform.jobs.submit(platform.job_units, job.id, work)
     return job
+
+
+def import_work(
+    context: jobs.JobContext,
+    *,
+    principal: Principal | None,
+    name: str,
+    content: bytes,
+    options: ImportOptions,
+) -> dict[str, Any]:
+    """The work of an import job, wherever it runs (a thread, a Dask worker): keep the upload in
+    a private folder there, removed when the work ends, however it ends; import it in one unit
+    of work. Picklable as a `functools.partial` over plain values."""
+
+    def report(done: int, total: int, message: str) -> None:
+        if done < total - 1:  # the last step writes; SQLite has one writer at a time
+            context.progress(done, total, message)
+
+    folder = Path(tempfile.mkdtemp(prefix="pcfhub-lci-"))
+    try:
+        path = folder / name
+        path.write_bytes(content)
+        with context.units() as uow:
+            saved = service.import_release(
+                uow, principal=principal, path=path, options=options, progress=report
+            )
+            context.check_cancelled()
+            uow.commit()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"release_id": str(saved.id), **saved.counts}
 
 
 @router.post("/imports", status_code=status.HTTP_202_ACCEPTED)

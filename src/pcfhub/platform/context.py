@@ -20,7 +20,8 @@ from pcfhub.errors import ConfigurationError
 from pcfhub.ledger import signing
 from pcfhub.platform import migrate, tables  # noqa: F401  (all tables and ledger objects)
 from pcfhub.platform.db import make_engine, make_session_factory
-from pcfhub.platform.jobs import InProcessRunner
+from pcfhub.platform.jobs import JobRunner, UnitOfWorkFactory
+from pcfhub.platform.runners import DatabaseUnits, make_runner
 from pcfhub.platform.uow import UnitOfWork
 
 
@@ -93,9 +94,21 @@ class Platform:
             raise ConfigurationError("No ledger key is loaded; run pcfhub init.")
 
     @cached_property
-    def jobs(self) -> InProcessRunner:
-        """The threads that run this process's jobs (started on first use)."""
-        return InProcessRunner()
+    def jobs(self) -> JobRunner:
+        """What runs this process's jobs (``PCFHUB_JOB_BACKEND``), made on first use."""
+        return make_runner(self.settings)
+
+    @property
+    def job_units(self) -> UnitOfWorkFactory:
+        """The unit-of-work factory to submit jobs with: this platform's own in process; for
+        Dask a picklable one that opens the same database and ledger key on the worker."""
+        if self.settings.job_backend != "dask":
+            return self.unit_of_work
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            url = url.set(database=str(Path(url.database).resolve()))  # the worker's cwd differs
+        key_file = self.settings.resolved_ledger_key_file.resolve() if self.ledger_key else None
+        return DatabaseUnits(url.render_as_string(hide_password=False), key_file)
 
     def dispose(self) -> None:
         if "jobs" in self.__dict__:

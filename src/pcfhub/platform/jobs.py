@@ -1,26 +1,35 @@
 """Jobs: long work run in the background, with progress its organisation can follow and cancel.
 
-`start_job` writes the job row and hands the work to a runner: a thread of this process by
-default (`InProcessRunner`), or the caller itself (``run_inline``, for the CLI, which shows
-the progress as it goes). The work gets a `JobContext`: ``progress(done, total, message)``
-records how far it is in a short transaction of its own and raises `JobCancelledError` once a
-member asked to cancel; the work's own changes stay in the unit of work it commits at its end,
-so a cancelled or failed job leaves nothing behind.
+`create_job` writes the job row; once it is committed, the caller hands the work to a runner
+(`JobRunner`): a thread of this process by default (`InProcessRunner`), the workers of a Dask
+distributed cluster (`pcfhub.platform.runners.DaskRunner`, ``PCFHUB_JOB_BACKEND=dask``), or
+the caller itself (`run_job`, for the CLI, which shows the progress as it goes). The work gets
+a `JobContext`: ``progress(done, total, message)`` records how far it is in a short transaction
+of its own and raises `JobCancelledError` once a member asked to cancel; the work's own changes
+stay in the unit of work it opens with ``context.units()`` and commits at its end, so a
+cancelled or failed job leaves nothing behind.
+
+Work must be picklable, and so must the unit-of-work factory it is submitted with: on Dask
+both travel to another process. Write the work as a module-level function, bound to plain
+values with `functools.partial` (ids, options, the upload's bytes), that reaches the database
+only through ``context.units()``; never a closure over the platform, an engine or a session.
+`Platform.job_units` is the factory to submit with: on Dask a picklable
+`~pcfhub.platform.runners.DatabaseUnits` that opens the database where the work runs.
 """
 
 from __future__ import annotations
 
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pcfhub.errors import ConflictError, NotFoundError, PcfhubError
 from pcfhub.platform.authz import authorize, require_principal
@@ -125,6 +134,8 @@ def run_job(units: UnitOfWorkFactory, job_id: uuid.UUID, work: Work) -> JobPubli
         row = uow.session.get(JobRow, job_id)
         if row is None:
             raise NotFoundError(f"No job {job_id} here.")
+        if JobStatus(row.status) in FINISHED:  # e.g. failed as interrupted before it started
+            return _public(row)
         if row.cancel_requested:
             row.status, row.finished_at = JobStatus.CANCELLED.value, utcnow()
             uow.commit()
@@ -147,6 +158,24 @@ def run_job(units: UnitOfWorkFactory, job_id: uuid.UUID, work: Work) -> JobPubli
         return _public(_row(uow, job_id))
 
 
+class JobRunner(Protocol):
+    """Where submitted jobs run: `InProcessRunner` or `pcfhub.platform.runners.DaskRunner`."""
+
+    def submit(self, units: UnitOfWorkFactory, job_id: uuid.UUID, work: Work) -> None:
+        """Run ``run_job(units, job_id, work)`` in the background."""
+        ...
+
+    def wait(self, job_id: uuid.UUID, timeout: float | None = None) -> JobPublic:
+        """Block until a job submitted here ends; its final state."""
+        ...
+
+    def still_running(self, job_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of ``job_ids`` this runner still holds, queued or running."""
+        ...
+
+    def shutdown(self) -> None: ...
+
+
 class InProcessRunner:
     """Runs jobs on a small pool of threads of this process."""
 
@@ -160,25 +189,43 @@ class InProcessRunner:
     def wait(self, job_id: uuid.UUID, timeout: float | None = None) -> JobPublic:
         return self.futures[job_id].result(timeout=timeout)
 
+    def still_running(self, job_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        futures = self.futures
+        return {job_id for job_id in job_ids if job_id in futures and not futures[job_id].done()}
+
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
 
 
-def fail_interrupted(units: UnitOfWorkFactory) -> int:
-    """Mark as failed every job still queued or running when the serving process starts: jobs
-    run in the threads of the one serving process, so an earlier process's are gone. (Not by
-    time: a VM's clock may step back.) The number marked."""
+def fail_interrupted(
+    units: UnitOfWorkFactory,
+    still_running: Callable[[Collection[uuid.UUID]], Collection[uuid.UUID]] | None = None,
+) -> int:
+    """Mark as failed every job still queued or running when the serving process starts, except
+    those ``still_running`` (the runner's) says it still holds: an earlier process's threads are
+    gone, while a Dask cluster keeps running what it was given. (Not by time: a VM's clock may
+    step back.) The number marked."""
+    unfinished = [JobStatus.QUEUED.value, JobStatus.RUNNING.value]
+    with units(read_only=True) as uow:
+        ids = list(uow.session.scalars(select(JobRow.id).where(JobRow.status.in_(unfinished))))
+    kept = set(still_running(ids)) if still_running is not None and ids else set()
+    interrupted = [job_id for job_id in ids if job_id not in kept]
+    if not interrupted:
+        return 0
     with units() as uow:
-        rows = uow.session.scalars(
-            select(JobRow).where(
-                JobRow.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])
+        # Only those still unfinished now: one may have ended since the runner was asked.
+        marked = uow.session.execute(
+            update(JobRow)
+            .where(JobRow.id.in_(interrupted), JobRow.status.in_(unfinished))
+            .values(
+                status=JobStatus.FAILED.value,
+                finished_at=utcnow(),
+                error="interrupted: the server stopped while the job ran; start it again",
             )
-        ).all()
-        for row in rows:
-            row.status, row.finished_at = JobStatus.FAILED.value, utcnow()
-            row.error = "interrupted: the server stopped while the job ran; start it again"
+            .execution_options(synchronize_session=False)
+        )
         uow.commit()
-    return len(rows)
+    return marked.rowcount
 
 
 def create_job(uow: UnitOfWork, *, principal: Principal | None, kind: str, title: str) -> JobPublic:
