@@ -21,6 +21,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from pcfhub.accounting import service as accounting
+from pcfhub.accounting.model import ProductModel
+from pcfhub.catalogue.reference import load_seed
 from pcfhub.factors import evidence as factor_evidence
 from pcfhub.factors import service as factor_service
 from pcfhub.factors.model import FactorData
@@ -63,6 +66,17 @@ PUBLIC_BY_DESIGN = {
     ("get", "/api/v1/lci/releases"),
     ("get", "/api/v1/lci/releases/{release_id}"),
     ("get", "/api/v1/lci/releases/{release_id}/products"),
+    # The catalogue and its rules are published by regulators for everyone signed in.
+    ("get", "/api/v1/catalogue/versions"),
+    ("get", "/api/v1/catalogue/versions/{version}"),
+    ("get", "/api/v1/catalogue/effective"),
+    ("get", "/api/v1/catalogue/diff"),
+    ("get", "/api/v1/catalogue/categories"),
+    ("get", "/api/v1/catalogue/rules"),
+    ("get", "/api/v1/catalogue/rules/{code}"),
+    ("get", "/api/v1/catalogue/rules/{code}/versions"),
+    ("get", "/api/v1/catalogue/rules/{code}/versions/{version}"),
+    ("get", "/api/v1/catalogue/rules/{code}/diff"),
 }
 CALLER_SCOPED = {
     ("get", "/api/v1/me"),  # who the caller is
@@ -75,6 +89,12 @@ CALLER_SCOPED = {
     ("get", "/api/v1/factors/contributions"),  # the caller's own factor versions
     ("get", "/api/v1/factors/export"),  # what search shows, with the values the caller may see
     ("get", "/api/v1/jobs"),  # the caller's organisation's jobs
+    ("get", "/api/v1/models"),  # the caller's organisation's product models
+    ("post", "/api/v1/models"),  # B saves a model of its own
+    ("post", "/api/v1/models/import"),  # …or imports one from a file
+    ("post", "/api/v1/models/evaluate"),  # B previews a model it sends (nothing stored)
+    ("get", "/api/v1/results"),  # the caller's organisation's results
+    ("post", "/api/v1/recomputations"),  # recompute the caller's own stale results
 }
 ALLOWLIST = PUBLIC_BY_DESIGN | CALLER_SCOPED
 # Routes of the platform operator's reviewers: refused to B, and so left out of the control
@@ -135,6 +155,55 @@ BODY_EXAMPLES: dict[str, Any] = {
     "publisher": "Walk",
     "year": 2025,
     "redistribution": "open",
+    # a catalogue version (CatalogueData) and an accounting rule (RuleData)
+    "effective_from": "2026-01-01",
+    "effective_to": None,
+    "sources": {},
+    "sectors": [
+        {
+            "code": "walk",
+            "name_zh": "巡检行业",
+            "name_en": "Walk sector",
+            "categories": [
+                {
+                    "code": "walk.c",
+                    "name_zh": "巡检品类",
+                    "name_en": "Walk category",
+                    "management": "voluntary",
+                }
+            ],
+        }
+    ],
+    "code": "walk.rule",
+    "cutoff": {"per_input": 0.01, "total": 0.05},
+    "electricity": {"market_based": "allowed"},
+    "max_data_quality_rating": 3.0,
+    "min_primary_data_share": 0.0,
+    "reference_value": None,
+    # a product model (ProductModel) and a calculation
+    "model": {
+        "code": "walk-model",
+        "product": {
+            "name_en": "Walk product",
+            "name_zh": "巡检产品",
+            "declared_unit": {"amount": 1, "unit": "piece"},
+            "boundary": "cradle_to_gate",
+            "reference_period": ["2026-01-01", "2026-06-30"],
+            "reference_process": "p",
+        },
+        "processes": [
+            {
+                "id": "p",
+                "name": "Walk process",
+                "stage": "production",
+                "output": {"amount": 1, "unit": "piece"},
+                "exchanges": [{"kind": "emission", "gas": "co2_fossil", "amount": 1.0}],
+            }
+        ],
+    },
+    "note": "walk",
+    "iterations": 0,
+    "seed": 0,
 }
 
 
@@ -187,15 +256,53 @@ def _lci_release(platform: Platform, operator: DemoSignIn) -> str:
         .write_zip(Path(tempfile.mkdtemp(prefix="pcfhub-walk-")) / "walk.zip")
     )
     options = lci_service.ImportOptions(
-        database="Walk LCI", release="1", publisher="Walk", document="Illustrative package",
-        year=2025, licence="CC0-1.0", redistribution="open",
-    )  # fmt: skip
+        database="Walk LCI",
+        release="1",
+        publisher="Walk",
+        document="Illustrative package",
+        year=2025,
+        licence="CC0-1.0",
+        redistribution="open",
+    )
     with platform.unit_of_work() as uow:
         release = lci_service.import_release(
             uow, principal=admin_principal(operator), path=package, options=options
         )
         uow.commit()
     return str(release.id)
+
+
+def _secret_model(who: DemoSignIn) -> ProductModel:
+    """A product model whose code, names and process are the organisation's know-how."""
+    return ProductModel.model_validate(
+        {
+            "code": f"{who.organisation}-secret-bom",
+            "product": {
+                "name_en": f"{who.organisation} confidential product",
+                "name_zh": "保密产品",
+                "declared_unit": {"amount": 1, "unit": "piece"},
+                "boundary": "cradle_to_gate",
+                "reference_period": ["2026-01-01", "2026-06-30"],
+                "reference_process": "secret",
+            },
+            "processes": [
+                {
+                    "id": "secret",
+                    "name": f"{who.organisation} secret process recipe",
+                    "stage": "production",
+                    "output": {"amount": 1, "unit": "piece"},
+                    "exchanges": [{"kind": "emission", "gas": "ch4_fossil", "amount": 0.25}],
+                }
+            ],
+        }
+    )
+
+
+def _seed_catalogue(platform: Platform) -> None:
+    """The shipped catalogue and rules (published by the platform; loaded on first use)."""
+    with platform.unit_of_work() as uow:
+        load_seed(uow)
+        uow.commit()
 
 
 def _tenant(
@@ -257,8 +364,13 @@ def _tenant(
         job = jobs.create_job(
             uow, principal=principal, kind="walk", title=f"{who.organisation} confidential job"
         )
+        model = accounting.save_model(uow, principal=principal, model=_secret_model(who))
+        result = accounting.calculate(
+            uow, principal=principal, model_id=model.model_id, iterations=0
+        )
         uow.commit()
     api_client = create_api_client(platform, organisation_id, scopes=["*:read"], role=Role.VIEWER)
+    _seed_catalogue(platform)
     with platform.unit_of_work() as uow:
         members = service.list_members(
             uow, principal=principal, organisation_id=organisation_id, limit=200
@@ -286,6 +398,10 @@ def _tenant(
             "tree_size": str(size),  # heads are public: the current size
             "job_id": str(job.id),
             "release_id": _lci_release(platform, operator),  # reference data, for everyone
+            "version": "1",  # catalogue and rule versions: reference data, for everyone
+            "code": "cq.methanol",  # a seed rule
+            "model_id": str(model.model_id),  # a confidential product model…
+            "result_id": str(result.id),  # …and its result
         },
         query_values={
             "tree_size": str(size),
@@ -295,11 +411,23 @@ def _tenant(
             "start": "2025-01-01",  # a usage statement's period…
             "end": "2026-12-31",
             "contributor": str(organisation_id),  # …of this organisation's factors
+            "from": "1",  # two catalogue or rule versions to compare
+            "to": "1",
+            "model_id": str(model.model_id),  # results of the model
+            "ids": [str(result.id), str(result.id)],  # results to compare
         },
     )
     tenant.identifiers |= {str(organisation_id), organisation.slug, organisation.name}
     tenant.identifiers |= {str(draft.id), draft.lineage_key, str(proof.id), proof.filename}
     tenant.identifiers |= {str(job.id), job.title}
+    tenant.identifiers |= {
+        str(model.model_id),
+        str(model.id),
+        model.code,
+        str(result.id),
+        model.model.product.name_en,
+        model.model.processes[0].name,
+    }
     for m in members:
         tenant.identifiers |= {str(m.id), str(m.user_id), m.email}
     for c in client_list:

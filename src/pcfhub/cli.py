@@ -11,8 +11,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pcfhub import __version__
+from pcfhub.accounting.commands import accounting, calc_model
 from pcfhub.calc.montecarlo import monte_carlo
 from pcfhub.calc.paths import supply_chain_paths
+from pcfhub.catalogue.commands import catalogue
 from pcfhub.config import get_settings
 from pcfhub.demo import load_model
 from pcfhub.errors import PcfhubError
@@ -75,15 +77,38 @@ def _open_background(database: str, release: str) -> Background:
 
 @app.command()
 def calc(
+    model_file: Annotated[
+        Path | None,
+        typer.Argument(
+            exists=True, dir_okay=False, help="A product model (.yaml, .json or .xlsx)."
+        ),
+    ] = None,
     iterations: Annotated[
         int, typer.Option(min=0, help="Monte Carlo iterations (0: skip).")
     ] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed for Monte Carlo.")] = 42,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    organisation: Annotated[
+        str | None, typer.Option(help="Account as this organisation (its slug).")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option(help="Store the model version and result (needs --organisation).")
+    ] = False,
     model: Annotated[
-        Path | None, typer.Option(exists=True, dir_okay=False, help="A model TOML file.")
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="A matrix model TOML file (demo format)."),
     ] = None,
 ) -> None:
-    """Compute and print the footprints of the illustrative laptop supply chain."""
+    """Account a product model file and print its footprint (docs/modelling.md).
+
+    Without MODEL_FILE (or with --model TOML) it computes the illustrative matrix demo.
+    """
+    if model_file is not None:
+        calc_model(
+            console, model_file, iterations=iterations, seed=seed, as_json=as_json,
+            organisation=organisation, save=save,
+        )  # fmt: skip
+        return
     try:
         loaded = load_model(model, background=_open_background)
         lca = loaded.system.factorize()
@@ -177,6 +202,9 @@ def calc(
 add_platform_commands(app, console)
 app.add_typer(factors, name="factors")
 app.add_typer(lci, name="lci")
+app.add_typer(catalogue, name="catalogue")
+app.add_typer(accounting, name="accounting")
+app.add_typer(catalogue, name="catalogue")
 
 
 if __name__ == "__main__":  # python -m pcfhub.cli

@@ -137,7 +137,7 @@ def test_verifier_and_regulator_see_their_own_sections(
     }
     demo_kinds = Counter(org.kind for org in DEMO_ORGANISATIONS)
     assert shown == {ZH[f"kind.{kind}"]: demo_kinds[kind] for kind in OrganisationKind}
-    assert shown[ZH["kind.enterprise"]] == 2
+    assert shown[ZH["kind.enterprise"]] == 3
     # The regulator sees counts, never a company's grants or the list of organisations.
     expect(page.locator("#grants-given")).to_have_count(0)
     expect(page.locator("#grants-received")).to_have_count(0)

@@ -484,7 +484,7 @@ def test_operator_admin_creates_organisations_enterprise_admin_may_not(
     assert fetched.json() == organisation
     listed = client.get(f"{API}/organisations", params={"limit": 200}, headers=operator).json()
     assert organisation["id"] in [o["id"] for o in listed["data"]]
-    assert listed["count"] == 9  # eight demo organisations and the new one
+    assert listed["count"] == 10  # nine demo organisations and the new one
 
     assert_problem(client.post(f"{API}/organisations", json=body, headers=operator), 409)
 

@@ -71,7 +71,7 @@ def test_demo_prints_sign_ins_that_work(cli_env: dict[str, str]) -> None:
     code, out = invoke("demo")
     assert code == 0, out
     rows = re.findall(r"(\S+@demo\.pcfhub\.org)\s+(\S+)", out)
-    assert len(rows) == 8
+    assert len(rows) == 9
     platform = Platform.from_settings(Settings())
     policy = auth.SignInPolicy(
         max_failures=5, lockout=timedelta(minutes=1), session_max_age=timedelta(hours=1)

@@ -49,10 +49,10 @@ def test_one_organisation_of_each_kind_with_an_admin(
     kinds = Counter(s.kind for s in demo)
     assert set(kinds) == set(OrganisationKind)
     assert len(kinds) == 7
-    assert kinds[OrganisationKind.ENTERPRISE] == 2
-    assert len(demo) == 8
-    assert counts(platform) == {"organisations": 8, "users": 8, "memberships": 8, "grants": 2}
-    assert len({s.email for s in demo}) == 8
+    assert kinds[OrganisationKind.ENTERPRISE] == 3
+    assert len(demo) == 9
+    assert counts(platform) == {"organisations": 9, "users": 9, "memberships": 9, "grants": 2}
+    assert len({s.email for s in demo}) == 9
     for s in demo:
         token = sign_in(platform, s.email, s.password)
         with platform.unit_of_work() as uow:
@@ -87,7 +87,7 @@ def test_running_it_again_resets_passwords_and_duplicates_nothing(
     platform: Platform, demo: list[DemoSignIn]
 ) -> None:
     again = seed_demo(platform)
-    assert counts(platform) == {"organisations": 8, "users": 8, "memberships": 8, "grants": 2}
+    assert counts(platform) == {"organisations": 9, "users": 9, "memberships": 9, "grants": 2}
     first = {s.email: s for s in demo}
     for s in again:
         old = first[s.email]
@@ -104,9 +104,9 @@ def test_the_demo_ledger_verifies(platform: Platform, demo: list[DemoSignIn]) ->
     with platform.unit_of_work() as uow:
         report = audit_log(uow.session)
         assert report.ok, report.problems
-        # first run: 8 organisations + 8 users + 8 memberships + 2 grants; second: 8 resets
-        assert report.entries == 8 + 8 + 8 + 2 + 8 == ledger.size(uow.session)
+        # first run: 9 organisations + 9 users + 9 memberships + 2 grants; second: 9 resets
+        assert report.entries == 9 + 9 + 9 + 2 + 9 == ledger.size(uow.session)
         assert report.tree_heads == 2
         head = ledger.latest_tree_head(uow.session)
         assert head is not None
-        assert head.tree_size == 34
+        assert head.tree_size == 38

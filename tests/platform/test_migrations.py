@@ -27,8 +27,11 @@ from pcfhub.platform.store import MembershipRow
 from pcfhub.platform.tables import metadata
 
 TABLES = {
+    "accounting_result_factors",
+    "accounting_results",
     "alembic_version",
     "api_clients",
+    "catalogue_versions",
     "factor_evidence",
     "factor_lineages",
     "factor_reviews",
@@ -36,14 +39,17 @@ TABLES = {
     "factor_versions",
     "grants",
     "jobs",
+    "lci_products",
+    "lci_releases",
     "ledger_entries",
     "ledger_keys",
     "ledger_state",
     "ledger_tree_heads",
-    "lci_products",
-    "lci_releases",
     "memberships",
     "organisations",
+    "product_model_versions",
+    "product_models",
+    "rule_versions",
     "users",
     "web_sessions",
 }

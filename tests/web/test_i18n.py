@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, nodes
 
-from pcfhub.factors.model import Redistribution
+from pcfhub.catalogue import model as catalogue_model
+from pcfhub.factors.model import Gas, Redistribution
 from pcfhub.lci.model import AllocationMethod
 from pcfhub.platform.jobs import JobStatus
 from pcfhub.platform.model import OrganisationKind, Role
 from pcfhub.web import i18n
 from pcfhub.web.admin import DONE
+from pcfhub.web.catalogue import DONE as CATALOGUE_DONE
 
 WEB = Path(i18n.__file__).parent
 TEMPLATES = WEB / "templates"
@@ -63,6 +65,69 @@ DYNAMIC_PREFIXES = {
     "lci.allocation_": [method.value for method in AllocationMethod],
     "job_status.": [status.value for status in JobStatus],
     "redistribution.": [choice.value for choice in Redistribution],
+    # catalogue pages: what a publication did, and the names of a rule's coded values
+    "catalogue.done_": list(CATALOGUE_DONE),
+    "catalogue.management_": [m.value for m in catalogue_model.Management],
+    "catalogue.unit_kind_": [k.value for k in catalogue_model.UnitKind],
+    "catalogue.boundary_": [b.value for b in catalogue_model.Boundary],
+    "catalogue.stage_": [s.value for s in catalogue_model.Stage],
+    "catalogue.allocation_": [a.value for a in catalogue_model.AllocationMethod],
+    "catalogue.market_based_": [m.value for m in catalogue_model.MarketBased],
+    "catalogue.instrument_": [i.value for i in catalogue_model.Instrument],
+    "catalogue.remainder_": ["residual", "grid"],
+    # the model editor's choices (web/model_editor.py CHOICES) and the preview's variants
+    # Accounting pages: stages (and "" for a factor's column), boundaries, exchange kinds…
+    "accounting.stage_": [s.value for s in catalogue_model.Stage] + [""],
+    "gas.": [gas.value for gas in Gas],
+    "accounting.boundary_": [b.value for b in catalogue_model.Boundary],
+    "accounting.headline_": ["location", "market"],
+    "accounting.variant_": ["location", "market"],
+    "accounting.data_": ["primary", "secondary"],
+    "accounting.kind_": [
+        "emission",
+        "activity",
+        "transport",
+        "electricity",
+        "process",
+        "supplier",
+        "model",
+    ],
+    "accounting.instrument_": [i.value for i in catalogue_model.Instrument],
+    "accounting.severity_": ["error", "warning"],
+    "accounting.part_": [
+        "total",
+        "fossil",
+        "biogenic_emissions",
+        "biogenic_removals",
+        "land_use_change",
+        "not_split",
+    ],
+    "editor.stage_": [s.value for s in catalogue_model.Stage],
+    "editor.boundary_": [b.value for b in catalogue_model.Boundary],
+    "editor.allocation_": ["physical", "economic"],
+    "editor.instrument_": [i.value for i in catalogue_model.Instrument],
+    "editor.kind_": [
+        "emission",
+        "activity",
+        "transport",
+        "electricity",
+        "process",
+        "supplier",
+        "model",
+    ],
+    "editor.data_type_": ["primary", "secondary"],
+    "editor.origin_": ["fossil", "biogenic", "land_use_change"],
+    "editor.footprint_": [
+        "total",
+        "fossil",
+        "biogenic_emission",
+        "biogenic_removal",
+        "land_use_change",
+        "data_quality_rating",
+        "primary_data_share",
+    ],
+    "editor.variant_": ["location", "market"],
+    "editor.severity_": ["error", "warning"],
 }
 DYNAMIC_NAMES = {"error": ["sign_in.failed", "sign_in.locked"]}
 

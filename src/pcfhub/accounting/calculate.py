@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
 from pcfhub import __version__
 from pcfhub.accounting.compliance import Compliance, check
-from pcfhub.accounting.inventory import ResolvedFactor, build_inventory
+from pcfhub.accounting.inventory import (
+    VARIANTS,
+    Inventory,
+    ResolvedFactor,
+    Variant,
+    build_inventory,
+)
 from pcfhub.accounting.model import ElectricityExchange, ProductModel
 from pcfhub.accounting.results import Breakdown, InputLine, Uncertainty, breakdown, hot_spots
 from pcfhub.accounting.results import uncertainty as monte_carlo_of
@@ -76,7 +85,7 @@ class AccountingResult(BaseModel):
         return self.market_based if self.headline == "market" else self.location_based
 
 
-def headline_variant(model: ProductModel, rule: RuleData | None) -> str:
+def headline_variant(model: ProductModel, rule: RuleData | None) -> Variant:
     """Market-based when the model claims contractual instruments and the rule accepts
     market-based electricity; location-based otherwise."""
     claims = any(
@@ -87,6 +96,38 @@ def headline_variant(model: ProductModel, rule: RuleData | None) -> str:
     )
     allowed = rule is None or rule.electricity.market_based != MarketBased.NOT_ALLOWED
     return "market" if claims and allowed else "location"
+
+
+@dataclass(frozen=True)
+class Study:
+    """Everything one accounting reads: the model and what it was resolved against."""
+
+    model: ProductModel
+    factors: dict[tuple[str, int | None], ResolvedFactor]
+    submodels: dict[str, ProductModel] = field(default_factory=dict)
+    submodel_versions: dict[str, int | None] = field(default_factory=dict)
+    rule: RuleData | None = None
+    rule_version: int | None = None
+    model_version: int | None = None
+    model_hash: str | None = None
+
+    @property
+    def headline(self) -> Variant:
+        return headline_variant(self.model, self.rule)
+
+    def inventories(self) -> dict[Variant, Inventory]:
+        """The matrices of both electricity variants."""
+        order = self.rule.allocation_order if self.rule else ISO_ALLOCATION_ORDER
+        return {
+            variant: build_inventory(
+                self.model,
+                self.factors,
+                submodels=self.submodels,
+                variant=variant,
+                allocation_order=order,
+            )
+            for variant in VARIANTS
+        }
 
 
 def account(
@@ -105,23 +146,48 @@ def account(
 ) -> AccountingResult:
     """The footprint of one declared unit, location- and market-based, with Monte Carlo
     (``iterations`` 0 skips it) on the headline variant."""
-    order = rule.allocation_order if rule else ISO_ALLOCATION_ORDER
-    variants = {}
-    for variant in ("location", "market"):
-        inventory = build_inventory(
-            model, factors, submodels=submodels, variant=variant, allocation_order=order
-        )
-        lca = inventory.system.factorize()
-        variants[variant] = (inventory, lca, breakdown(inventory, lca))
-    headline = headline_variant(model, rule)
-    inventory, lca, main = variants[headline]
+    study = Study(
+        model,
+        factors,
+        submodels or {},
+        dict(submodel_versions or dict.fromkeys(submodels or {})),
+        rule,
+        rule_version,
+        model_version,
+        model_hash,
+    )
+    inventories = study.inventories()
+    solved = {variant: inventory.system.factorize() for variant, inventory in inventories.items()}
+    supplies = {
+        variant: solved[variant].supply_array({inventory.reference: inventory.demand})
+        for variant, inventory in inventories.items()
+    }
     spread = None
     if iterations:
-        spread = monte_carlo_of(inventory, lca, iterations=iterations, seed=seed, progress=progress)
-    used = {f.version_id: f for f in factors.values()}
-    location_inventory = variants["location"][0]
-    market_inventory = variants["market"][0]
-    columns = {**location_inventory.factor_columns, **market_inventory.factor_columns}
+        headline = study.headline
+        spread = monte_carlo_of(
+            inventories[headline],
+            solved[headline],
+            iterations=iterations,
+            seed=seed,
+            progress=progress,
+        )
+    return assemble(study, inventories, supplies, spread)
+
+
+def assemble(
+    study: Study,
+    inventories: dict[Variant, Inventory],
+    supplies: dict[Variant, NDArray[np.float64]],
+    spread: Uncertainty | None,
+) -> AccountingResult:
+    """The result of a study from the supplies that meet its declared unit in both variants."""
+    model, rule = study.model, study.rule
+    variants = {v: breakdown(inventories[v], supplies[v]) for v in VARIANTS}
+    headline = study.headline
+    main = variants[headline]
+    columns = {**inventories["location"].factor_columns, **inventories["market"].factor_columns}
+    used = {f.version_id: f for f in study.factors.values()}
     uses = [
         FactorUse(
             key=f.key,
@@ -141,24 +207,27 @@ def account(
         product=model.product.name_en,
         declared_unit=f"{model.product.declared_unit.amount:g} {model.product.declared_unit.unit}",
         headline=headline,
-        location_based=variants["location"][2],
-        market_based=variants["market"][2],
+        location_based=variants["location"],
+        market_based=variants["market"],
         uncertainty=spread,
         hot_spots=hot_spots(main),
-        compliance=check(model, main, rule, rule_version=rule_version),
+        compliance=check(model, main, rule, rule_version=study.rule_version),
         provenance=Provenance(
             model_code=model.code,
-            model_version=model_version,
-            model_hash=model_hash,
-            submodels=dict(submodel_versions or {c: None for c in (submodels or {})}),
+            model_version=study.model_version,
+            model_hash=study.model_hash,
+            submodels=dict(study.submodel_versions),
             factors=uses,
             gwp_set=model.product.gwp_set,
             gwp_source=gwp.citation(model.product.gwp_set),
             rule_code=rule.code if rule else None,
-            rule_version=rule_version,
+            rule_version=study.rule_version,
             category=model.product.category,
-            allocations={**location_inventory.allocations, **market_inventory.allocations},
+            allocations={
+                **inventories["location"].allocations,
+                **inventories["market"].allocations,
+            },
             software=f"pcfhub {__version__}",
-            notes=sorted(set(location_inventory.notes) | set(market_inventory.notes)),
+            notes=sorted(set(inventories["location"].notes) | set(inventories["market"].notes)),
         ),
     )

@@ -14,7 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
-from pcfhub.accounting.inventory import UNRATED, Inventory
+from pcfhub.accounting.columns import UNRATED
+from pcfhub.accounting.inventory import Inventory
 from pcfhub.calc import Lca
 from pcfhub.calc.montecarlo import monte_carlo
 from pcfhub.catalogue.model import Stage
@@ -90,12 +91,10 @@ class Uncertainty(BaseModel):
     histogram: list[tuple[float, int]]  # (bin left edge, count), for the chart
 
 
-def breakdown(inventory: Inventory, lca: Lca) -> Breakdown:
-    """Solve one declared unit and break its footprint down."""
+def breakdown(inventory: Inventory, supply: NDArray[np.float64]) -> Breakdown:
+    """Break down the footprint of one declared unit, given the supply that meets it (from
+    the inventory's own solve, or its slice of a batch: `pcfhub.calc.blocks`)."""
     system = inventory.system
-    demand = {inventory.reference: inventory.demand}
-    result = lca.footprint(demand)
-    supply = result.supply_array
     direct = system.direct_scores
     tech, bio = system.technosphere_entries, system.biosphere_entries
     c = system.characterization
@@ -108,16 +107,15 @@ def breakdown(inventory: Inventory, lca: Lca) -> Breakdown:
         else:
             row, col = int(bio.rows[leaf.entry]), int(bio.cols[leaf.entry])
             contributions[i] = float(bio.values[leaf.entry]) * supply[col] * c[row]
-    total = float(result.score)
+    amounts = np.asarray(system.biosphere_matrix @ supply)
+    by_flow = c * amounts
+    total = float(by_flow.sum())
     scale = abs(total) if total else 1.0
-    by_flow = result.flow_contributions
     flows = inventory.flows
     by_gas = [
-        GasLine(
-            flow=f.label, origin=f.origin, kg=float(result.inventory[i]), co2e_kg=float(by_flow[i])
-        )
+        GasLine(flow=f.label, origin=f.origin, kg=float(amounts[i]), co2e_kg=float(by_flow[i]))
         for i, f in enumerate(flows)
-        if result.inventory[i] != 0
+        if amounts[i] != 0
     ]
 
     def part(test: Callable[[int], bool]) -> float:

@@ -252,9 +252,7 @@ class CatalogueData(BaseModel):
         for path, category in self.located_categories():
             for code, key in category.code_sources.items():
                 if key not in self.sources:
-                    raise ValueError(
-                        f"{path}.code_sources[{code!r}]: no source {key!r} in sources"
-                    )
+                    raise ValueError(f"{path}.code_sources[{code!r}]: no source {key!r} in sources")
         return self
 
     def located_categories(self) -> list[tuple[str, Category]]:

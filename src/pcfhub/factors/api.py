@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
+from pcfhub.accounting.recompute import factor_changed
 from pcfhub.factors import evidence, queries, service, usage
 from pcfhub.factors.formats import MEDIA_TYPES, export_bytes, read_upload
 from pcfhub.factors.model import FactorData
@@ -23,7 +24,7 @@ from pcfhub.factors.schemas import (
 from pcfhub.factors.search import FactorQuery
 from pcfhub.factors.use import Activity, AppliedFactor
 from pcfhub.platform.api import Limit, Offset
-from pcfhub.platform.deps import PrincipalDep, UowDep
+from pcfhub.platform.deps import PlatformDep, PrincipalDep, UowDep
 from pcfhub.platform.schemas import Page
 
 router = APIRouter(prefix="/factors", tags=["factors"])
@@ -125,23 +126,28 @@ def start_review(
 def review(
     factor_version_id: uuid.UUID,
     decision: ReviewDecision,
+    platform: PlatformDep,
     uow: UowDep,
     principal: PrincipalDep,
 ) -> FactorVersionPublic:
-    """Publish (every checklist item confirmed) or reject (with reasons); reviewers only."""
+    """Publish (every checklist item confirmed) or reject (with reasons); reviewers only.
+    Publishing starts the recompute jobs of results on the version it superseded."""
     reviewed = service.review(
         uow, principal=principal, version_id=factor_version_id, decision=decision
     )
     uow.commit()
+    if decision.publish:
+        factor_changed(platform)
     return reviewed
 
 
 @router.post("/versions/{factor_version_id}/withdraw")
 def withdraw(
-    factor_version_id: uuid.UUID, uow: UowDep, principal: PrincipalDep
+    factor_version_id: uuid.UUID, platform: PlatformDep, uow: UowDep, principal: PrincipalDep
 ) -> FactorVersionPublic:
     withdrawn = service.withdraw(uow, principal=principal, version_id=factor_version_id)
     uow.commit()
+    factor_changed(platform)
     return withdrawn
 
 

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from pcfhub import __version__
+from pcfhub.accounting.api import router as accounting_router
+from pcfhub.catalogue.api import router as catalogue_router
 from pcfhub.config import Settings, get_settings
 from pcfhub.factors.api import router as factors_router
 from pcfhub.lci.api import router as lci_router
@@ -31,8 +33,8 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Jobs run in this process's threads: those of an earlier process are gone.
-        jobs.fail_interrupted(platform.unit_of_work)
+        # An earlier process's job threads are gone; a Dask cluster's jobs may still run.
+        jobs.fail_interrupted(platform.unit_of_work, platform.jobs.still_running)
         yield
         platform.dispose()
 
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(ledger_router, prefix=API_PREFIX)
     app.include_router(factors_router, prefix=API_PREFIX)
     app.include_router(lci_router, prefix=API_PREFIX)
+    app.include_router(catalogue_router, prefix=API_PREFIX)
+    app.include_router(accounting_router, prefix=API_PREFIX)
     app.include_router(token_router)
     app.include_router(health_router)
     install_web(app)

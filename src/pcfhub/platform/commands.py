@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from pcfhub.catalogue.reference import SeedReport, load_seed
 from pcfhub.config import get_settings
 from pcfhub.errors import InvalidInputError, PcfhubError
 from pcfhub.factors.reference import import_shipped_reference
@@ -47,20 +48,41 @@ def _read_heads(path: Path) -> list[SignedTreeHead]:
         raise InvalidInputError(f"{path}: not a JSON signed tree head ({error}).") from None
 
 
+def _load_catalogue_seed(platform: Platform) -> SeedReport:
+    """The shipped seed catalogue and rules, published when none is yet (safe to repeat)."""
+    with platform.unit_of_work() as uow:
+        seed = load_seed(uow)
+        uow.commit()
+    return seed
+
+
+def _print_seed(console: Console, seed: SeedReport) -> None:
+    if seed.catalogue_version is not None or seed.rules_published:
+        console.print(
+            f"Seed catalogue 名录: {seed.rules_published} rule(s) published"
+            + (f", catalogue version {seed.catalogue_version}" if seed.catalogue_version else "")
+            + " (pcfhub catalogue show)."
+        )
+
+
 def add_platform_commands(app: typer.Typer, console: Console) -> None:
     """Register the platform's commands on the ``pcfhub`` app."""
 
     @app.command()
     def init() -> None:
-        """Create or migrate the database and generate the ledger's signing key."""
+        """Create or migrate the database, generate the ledger's signing key, and publish the
+        shipped seed catalogue and rules when none is published yet."""
+        platform = _platform()
         try:
-            report = _platform().init()
+            report = platform.init()
+            seed = _load_catalogue_seed(platform)
         except PcfhubError as error:
             raise _fail(console, error) from error
         action = "created" if report.revision_before is None else "migrated"
         console.print(f"Database {report.database}: {action} to revision {report.revision}.")
         made = "generated" if report.created_key else "kept"
         console.print(f"Ledger key {report.key_file} ({made}); key id {report.key_id}")
+        _print_seed(console, seed)
 
     @app.command()
     def demo() -> None:
@@ -69,6 +91,7 @@ def add_platform_commands(app: typer.Typer, console: Console) -> None:
         if settings.environment == "production":
             console.print("[red]Refusing to create demo users in production.[/red]")
             raise typer.Exit(code=2)
+        from pcfhub.accounting.demo import load_demo_models
         from pcfhub.platform.demo import seed_demo
 
         platform = _platform()
@@ -78,10 +101,18 @@ def add_platform_commands(app: typer.Typer, console: Console) -> None:
             with platform.unit_of_work() as uow:
                 factor_reports = import_shipped_reference(uow)
                 uow.commit()
+            seed = _load_catalogue_seed(platform)
+            models = load_demo_models(platform)
         except PcfhubError as error:
             raise _fail(console, error) from error
         published = sum(r.published + r.unchanged for r in factor_reports)
         console.print(f"Reference emission factors: {published} published (pcfhub factors show …)")
+        _print_seed(console, seed)
+        loaded = [m for m in models if m.loaded]
+        console.print(
+            f"Illustrative product models 示例产品模型: {len(loaded)} loaded and accounted, "
+            f"{len(models) - len(loaded)} already there (see /models)"
+        )
         console.print(
             "Demo sign-ins 演示账户 (organisations are fictitious; passwords change every run):"
         )

@@ -48,6 +48,11 @@ DEMO_ORGANISATIONS = (
         OrganisationKind.ENTERPRISE,
     ),
     DemoOrganisation(
+        "cq-industry",
+        "重庆示例制造集团有限公司 CQ Demo Manufacturing Group (demo)",
+        OrganisationKind.ENTERPRISE,
+    ),
+    DemoOrganisation(
         "verifier", "示例核查机构 Demo Verification Ltd. (demo)", OrganisationKind.VERIFIER
     ),
     DemoOrganisation(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pcfhub.accounting import store as accounting_store  # noqa: F401
+from pcfhub.catalogue import store as catalogue_store  # noqa: F401
 from pcfhub.factors import store as factors_store  # noqa: F401
 from pcfhub.lci import store as lci_store  # noqa: F401
 from pcfhub.ledger import store as ledger_store  # noqa: F401

@@ -17,6 +17,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import Field, ValidationError, create_model
 
+from pcfhub.accounting.recompute import factor_changed
 from pcfhub.errors import InvalidInputError, PcfhubError
 from pcfhub.factors import evidence, licences, queries, service, usage
 from pcfhub.factors.api import evidence_download
@@ -37,7 +38,7 @@ from pcfhub.factors.tabular import (
 )
 from pcfhub.factors.use import Activity
 from pcfhub.platform import grants
-from pcfhub.platform.deps import SignedInUserDep, UowDep
+from pcfhub.platform.deps import PlatformDep, SignedInUserDep, UowDep
 from pcfhub.platform.model import Principal, Role, SignedInUser
 from pcfhub.platform.uow import UnitOfWork
 from pcfhub.web.rendering import (
@@ -263,6 +264,7 @@ def _change(
 @router.post("/versions/{factor_version_id}/review")
 def review(
     request: Request,
+    platform: PlatformDep,
     uow: UowDep,
     user: SignedInUserDep,
     factor_version_id: uuid.UUID,
@@ -283,7 +285,10 @@ def review(
         service.review(uow, principal=principal, version_id=factor_version_id, decision=confirmed)
         return "published" if publish else "rejected"
 
-    return _change(request, uow, user, csrf_token, factor_version_id, change)
+    response = _change(request, uow, user, csrf_token, factor_version_id, change)
+    if publish and response.status_code == 303:
+        factor_changed(platform)  # results on the version it superseded are stale now
+    return response
 
 
 @router.post("/versions/{factor_version_id}/evidence")
@@ -583,6 +588,7 @@ STEPS: dict[str, tuple[Any, str]] = {
 @router.post("/versions/{factor_version_id}/{step}")
 def lifecycle_step(
     request: Request,
+    platform: PlatformDep,
     uow: UowDep,
     user: SignedInUserDep,
     factor_version_id: uuid.UUID,
@@ -596,4 +602,7 @@ def lifecycle_step(
         use_case(uow, principal=principal, version_id=factor_version_id)
         return done
 
-    return _change(request, uow, user, csrf_token, factor_version_id, change)
+    response = _change(request, uow, user, csrf_token, factor_version_id, change)
+    if step == "withdraw" and response.status_code == 303:
+        factor_changed(platform)  # results on the withdrawn version are stale now
+    return response

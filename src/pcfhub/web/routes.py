@@ -34,11 +34,14 @@ from pcfhub.platform import auth
 from pcfhub.platform.deps import SESSION_COOKIE, PlatformDep, SignedInUserDep, UowDep
 from pcfhub.platform.model import SignedInUser
 from pcfhub.platform.schemas import MAX_INT64
+from pcfhub.web.accounting import router as accounting_router
 from pcfhub.web.admin import router as admin_router
+from pcfhub.web.catalogue import router as catalogue_router
 from pcfhub.web.factors import router as factors_router
 from pcfhub.web.home import home_sections
 from pcfhub.web.i18n import LANGUAGES
 from pcfhub.web.lci import router as lci_router
+from pcfhub.web.model_editor import router as model_editor_router
 from pcfhub.web.rendering import (
     LANGUAGE_COOKIE,
     check_csrf,
@@ -71,6 +74,9 @@ def install_web(app: FastAPI) -> None:
     app.include_router(admin_router)
     app.include_router(factors_router)
     app.include_router(lci_router)
+    app.include_router(catalogue_router)
+    app.include_router(model_editor_router)  # before /models/{model_id}: /models/new
+    app.include_router(accounting_router)
 
 
 @router.get("/sign-in")
