@@ -44,9 +44,12 @@ def scheduler() -> Iterator[str]:
     except ImportError:
         skip_or_fail("the distributed package is not installed (pip install -e '.[dev]')")
     with LocalCluster(
-        n_workers=1, processes=True, threads_per_worker=1, dashboard_address=None,
+        n_workers=1,
+        processes=True,
+        threads_per_worker=1,
+        dashboard_address=None,
         silence_logs=logging.WARNING,
-    ) as cluster:  # fmt: skip
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -175,12 +178,23 @@ def test_a_real_lci_import_runs_on_a_worker(
 ) -> None:
     package = PackageBuilder(v1=False).standard().write_zip(tmp_path / "test.zip")
     options = lci.ImportOptions(
-        database="Test LCI", release="R1", publisher="pcfhub tests", document="Illustrative",
-        year=2025, licence="CC0-1.0", redistribution="open",
-    )  # fmt: skip
+        database="Test LCI",
+        release="R1",
+        publisher="pcfhub tests",
+        document="Illustrative",
+        year=2025,
+        licence="CC0-1.0",
+        redistribution="open",
+    )
     with platform.unit_of_work() as uow:
-        job = start_import(platform, uow, principal=operator, filename="test.zip",
-                           content=package.read_bytes(), options=options)  # fmt: skip
+        job = start_import(
+            platform,
+            uow,
+            principal=operator,
+            filename="test.zip",
+            content=package.read_bytes(),
+            options=options,
+        )
     finished = platform.jobs.wait(job.id, timeout=TIMEOUT_S)
     assert finished.status == jobs.JobStatus.SUCCEEDED, finished.error
     assert finished.result is not None
@@ -210,3 +224,41 @@ def test_without_a_scheduler_no_job_is_failed_and_a_submit_says_why() -> None:
             partial(failing_work, error=ValueError("never runs")),
         )
     runner.shutdown()
+
+
+def test_recomputing_stale_results_runs_on_a_worker(
+    platform: Platform, demo: dict[str, DemoSignIn]
+) -> None:
+    """The accounting sweep (issue 6's batch job) is picklable work too."""
+    from pcfhub.accounting import recompute, service
+    from pcfhub.accounting.model import ProductModel
+    from pcfhub.factors.model import FactorData
+    from tests.accounting.builders import FACTORS, widget
+    from tests.factors.builders import publish
+
+    contributor, reviewer = acting(demo["cq-battery"]), acting(demo["operator"])
+    owner = acting(demo["cq-laptop"])
+    with platform.unit_of_work() as uow:
+        for data in FACTORS.values():
+            publish(uow, contributor, reviewer, data)
+        saved = service.save_model(
+            uow, principal=owner, model=ProductModel.model_validate(widget())
+        )
+        old = service.calculate(uow, principal=owner, model_id=saved.model_id, iterations=20)
+        steel = FACTORS["test.steel"].model_dump() | {
+            "value": 2.5,
+            "gases": {"co2_fossil": 2.202, "ch4_fossil": 0.01},
+        }
+        publish(uow, contributor, reviewer, FactorData.model_validate(steel))
+        uow.commit()
+    [job] = recompute.factor_changed(platform)
+    finished = platform.jobs.wait(job.id, timeout=TIMEOUT_S)
+    assert finished.status == jobs.JobStatus.SUCCEEDED, finished.error
+    assert finished.result is not None
+    [pair] = finished.result["results"]
+    assert pair["old"] == str(old.id)
+    with platform.unit_of_work(read_only=True) as uow:
+        new = service.get_result(uow, principal=owner, result_id=uuid.UUID(pair["new"]))
+    assert new.location_total == pytest.approx(old.location_total + 2.2 * 0.5)
+    assert new.result.uncertainty is not None
+    assert new.result.uncertainty.iterations == 20
