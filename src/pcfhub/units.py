@@ -96,8 +96,10 @@ def parse_unit(text: str) -> pint.Unit:
         raise UnitError(f"Unit {text!r} cannot be parsed: {error}.") from error
 
 
+@lru_cache(maxsize=4096)
 def conversion_factor(from_unit: str, to_unit: str) -> float:
-    """The number that turns an amount in ``from_unit`` into one in ``to_unit``."""
+    """The number that turns an amount in ``from_unit`` into one in ``to_unit`` (cached: a
+    model converts the same few pairs thousands of times; errors are not cached)."""
     source, target = parse_unit(from_unit), parse_unit(to_unit)
     registry = get_registry()
     try:

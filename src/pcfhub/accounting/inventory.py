@@ -134,14 +134,15 @@ def _add_model(
         )
         for p in model.processes
     }
-    for process in model.processes:
-        where = f"processes[{model.processes.index(process)}] ({prefix}{process.id})"
+    by_id = {p.id: p for p in model.processes}
+    for position, process in enumerate(model.processes):
+        where = f"processes[{position}] ({prefix}{process.id})"
         share = _allocation_share(builder, process, f"{prefix}{process.id}", where)
         column = index[process.id]
         for k, exchange in enumerate(process.exchanges):
             spot = f"{where}.exchanges[{k}]"
             if isinstance(exchange, ProcessInput):
-                supplier = model.process(exchange.process)
+                supplier = by_id[exchange.process]
                 amount = exchange.amount * convert(exchange.unit, supplier.output.unit, spot)
                 builder.a.append(
                     (

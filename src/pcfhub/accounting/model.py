@@ -19,6 +19,7 @@ geometric standard deviation for Monte Carlo.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -264,8 +265,9 @@ class ProductModel(BaseModel):
 
     @model_validator(mode="after")
     def _links(self) -> ProductModel:
-        ids = [p.id for p in self.processes]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        counts = Counter(p.id for p in self.processes)
+        ids = set(counts)
+        duplicates = sorted(i for i, n in counts.items() if n > 1)
         if duplicates:
             raise ValueError(f"process ids {duplicates} appear more than once")
         if self.product.reference_process not in ids:
@@ -284,7 +286,11 @@ class ProductModel(BaseModel):
         return self
 
     def process(self, process_id: str) -> Process:
-        return next(p for p in self.processes if p.id == process_id)
+        """The process with this id (KeyError if none)."""
+        for process in self.processes:
+            if process.id == process_id:
+                return process
+        raise KeyError(process_id)
 
     def factor_refs(self) -> list[FactorRef]:
         """Every factor the model names, in order of appearance, each once."""

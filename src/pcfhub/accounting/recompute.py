@@ -27,6 +27,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
 from pcfhub.accounting.calculate import AccountingResult, Study, assemble
+from pcfhub.accounting.columns import ResolvedFactor
 from pcfhub.accounting.inventory import VARIANTS, Variant
 from pcfhub.accounting.model import ProductModel
 from pcfhub.accounting.resolve import resolve_factors
@@ -99,7 +100,12 @@ def acting_for(uow: UnitOfWork, organisation_id: uuid.UUID) -> Principal:
     return Principal(organisation_id=organisation_id, organisation_kind=kind, role=Role.EDITOR)
 
 
-def _study(uow: UnitOfWork, principal: Principal, row: AccountingResultRow) -> Study:
+def _study(
+    uow: UnitOfWork,
+    principal: Principal,
+    row: AccountingResultRow,
+    cache: dict[tuple[str, int | None], ResolvedFactor],
+) -> Study:
     """The study of a stored result, resolved again against today's factors."""
     session = uow.session
     version = session.get(ProductModelVersionRow, row.model_version_id)
@@ -132,7 +138,7 @@ def _study(uow: UnitOfWork, principal: Principal, row: AccountingResultRow) -> S
         rule = RuleData.model_validate(rule_row.data)
     return Study(
         model=model,
-        factors=resolve_factors(uow, principal, refs),
+        factors=resolve_factors(uow, principal, refs, cache=cache),
         submodels=submodels,
         submodel_versions=dict(provenance.get("submodels") or {}),
         rule=rule,
@@ -174,6 +180,7 @@ def plan(
     stale: list[Stale] = []
     failed: list[tuple[uuid.UUID, str]] = []
     unchanged = 0
+    cache: dict[tuple[str, int | None], ResolvedFactor] = {}
     for n, result_id in enumerate(ids):
         row = uow.session.get(AccountingResultRow, result_id)
         if row is None or row.organisation_id != organisation_id:
@@ -181,7 +188,7 @@ def plan(
         if progress is not None and n % 50 == 0:
             progress(n, len(ids), f"resolving {n} of {len(ids)} results")
         try:
-            study = _study(uow, principal, row)
+            study = _study(uow, principal, row, cache)
         except PcfhubError as error:
             failed.append((row.id, str(error)))
             continue

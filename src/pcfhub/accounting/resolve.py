@@ -23,14 +23,24 @@ from pcfhub.platform.uow import UnitOfWork
 
 
 def resolve_factors(
-    uow: UnitOfWork, principal: Principal, refs: list[FactorRef]
+    uow: UnitOfWork,
+    principal: Principal,
+    refs: list[FactorRef],
+    *,
+    cache: dict[tuple[str, int | None], ResolvedFactor] | None = None,
 ) -> dict[tuple[str, int | None], ResolvedFactor]:
     """Each reference's version: the newest published one, or the pinned published or
-    superseded one; its values must be visible to the principal's organisation."""
+    superseded one; its values must be visible to the principal's organisation.
+
+    ``cache`` carries what was resolved before for the same principal in the same unit of
+    work (a batch of results resolves the same factors again and again)."""
     session = uow.session
     licences = licences_held(session, principal)
     found: dict[tuple[str, int | None], ResolvedFactor] = {}
     for ref in refs:
+        if cache is not None and (ref.key, ref.version) in cache:
+            found[(ref.key, ref.version)] = cache[(ref.key, ref.version)]
+            continue
         query = (
             select(FactorVersionRow)
             .join(FactorLineageRow, FactorVersionRow.lineage_id == FactorLineageRow.id)
@@ -64,6 +74,8 @@ def resolve_factors(
             content_hash=row.content_hash,
             data=FactorData.model_validate(row.data),
         )
+        if cache is not None:
+            cache[(ref.key, ref.version)] = found[(ref.key, ref.version)]
     return found
 
 
