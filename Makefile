@@ -41,6 +41,7 @@ test: lint system-deps
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/calc_vs_bw2calc.py --sizes 1000 5000 20000 --output docs/performance.md
 	$(BIN)/python bench/lci_import.py --output docs/performance.md
+	$(BIN)/python bench/accounting.py --output docs/performance.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache var
