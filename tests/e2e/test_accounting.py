@@ -61,6 +61,11 @@ def test_model_account_read_and_compare_in_the_browser(
     _upload(page, tmp_path / "widget.yaml")
     expect(page.locator("h1")).to_contain_text("小部件")
     expect(page.locator("#processes")).to_contain_text("test.steel")
+    with page.expect_download() as download:  # the API's export, with the session cookie
+        page.click("#export-yaml")
+    exported = yaml.safe_load(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert exported["code"] == "widget"
+    assert exported["processes"][1]["exchanges"][0]["factor"]["key"] == "test.steel"
     page.fill("#iterations", "200")
     submit(page, "#calculate-button")
     # The result: market-based headline, both variants side by side, charts, compliance.

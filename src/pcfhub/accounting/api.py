@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from pcfhub.accounting import recompute, service
 from pcfhub.accounting.calculate import AccountingResult
-from pcfhub.accounting.formats import read_model, write_model
+from pcfhub.accounting.formats import MEDIA_TYPES, read_model, write_model
 from pcfhub.accounting.schemas import (
     CalculationRequest,
     ModelPublic,
@@ -25,11 +25,6 @@ from pcfhub.platform.deps import PlatformDep, PrincipalDep, UowDep
 from pcfhub.platform.schemas import Page
 
 router = APIRouter(tags=["accounting"])
-MEDIA_TYPES = {
-    "yaml": "application/yaml",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 MAX_COMPARE = 10
 
 

@@ -20,6 +20,11 @@ from pcfhub.catalogue.formats import parse_text, path_of
 from pcfhub.errors import DataFileError
 
 ModelFormat = Literal["yaml", "json", "xlsx"]
+MEDIA_TYPES: dict[str, str] = {
+    "yaml": "application/yaml",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 MAX_PROBLEMS = 50
 
 

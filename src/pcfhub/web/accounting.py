@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from pcfhub.accounting import recompute, service
-from pcfhub.accounting.formats import read_model, write_model
+from pcfhub.accounting.formats import MEDIA_TYPES, read_model
 from pcfhub.accounting.schemas import ResultPublic
 from pcfhub.errors import InvalidInputError, PcfhubError
 from pcfhub.platform import jobs
@@ -26,11 +26,6 @@ from pcfhub.web.rendering import check_csrf, form_problems, redirect, render, si
 
 router = APIRouter(include_in_schema=False)
 OptionalFormStr = Annotated[str | None, Form()]
-MEDIA_TYPES = {
-    "yaml": "application/yaml",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 MAX_COMPARE = 6
 
 
@@ -159,27 +154,6 @@ def model_page(
     latest = service.get_model(uow, principal=principal, model_id=model_id).version
     results = service.list_results(uow, principal=principal, model_id=model_id, limit=20)
     return render(request, "model.html", user=signed, found=found, latest=latest, results=results)
-
-
-@router.get("/models/{model_id}/export")
-def export_page(
-    uow: UowDep,
-    user: SignedInUserDep,
-    model_id: uuid.UUID,
-    format: str = "yaml",
-    version: Annotated[int | None, Query(ge=1)] = None,
-) -> Response:
-    _, principal = _signed_in(user)
-    if format not in MEDIA_TYPES:
-        raise InvalidInputError("format: choose yaml, json or xlsx.")
-    found = service.get_model(uow, principal=principal, model_id=model_id, version=version)
-    return Response(
-        content=write_model(found.model, format),  # type: ignore[arg-type]
-        media_type=MEDIA_TYPES[format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{found.code}-v{found.version}.{format}"'
-        },
-    )
 
 
 @router.post("/models/{model_id}/calculate")
