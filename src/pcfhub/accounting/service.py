@@ -32,7 +32,7 @@ from pcfhub.ledger import service as ledger
 from pcfhub.ledger.canonical import content_hash
 from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.db import utcnow
-from pcfhub.platform.model import Action, Principal
+from pcfhub.platform.model import Action, Principal, actor_of
 from pcfhub.platform.pages import MAX_PAGE, page_of
 from pcfhub.platform.schemas import Page
 from pcfhub.platform.uow import UnitOfWork
@@ -248,7 +248,7 @@ def store_result(
     session.add_all(
         AccountingResultFactorRow(result_id=row.id, factor_version_id=v) for v in version_ids
     )
-    actor = principal.actor if principal else {"kind": "system", "id": "pcfhub"}
+    actor = actor_of(principal)
     ledger.append(
         session,
         actor=actor,

@@ -37,6 +37,7 @@ from pcfhub.platform.schemas import MAX_INT64
 from pcfhub.web.accounting import router as accounting_router
 from pcfhub.web.admin import router as admin_router
 from pcfhub.web.catalogue import router as catalogue_router
+from pcfhub.web.factor_forms import router as factor_forms_router
 from pcfhub.web.factors import router as factors_router
 from pcfhub.web.home import home_sections
 from pcfhub.web.i18n import LANGUAGES
@@ -72,6 +73,7 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
     app.include_router(admin_router)
+    app.include_router(factor_forms_router)
     app.include_router(factors_router)
     app.include_router(lci_router)
     app.include_router(catalogue_router)
