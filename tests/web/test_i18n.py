@@ -81,6 +81,7 @@ DYNAMIC_PREFIXES = {
     "gas.": [gas.value for gas in Gas],
     "accounting.boundary_": [b.value for b in catalogue_model.Boundary],
     "accounting.headline_": ["location", "market"],
+    "accounting.allocation_": ["physical", "economic"],
     "accounting.variant_": ["location", "market"],
     "accounting.data_": ["primary", "secondary"],
     "accounting.kind_": [
