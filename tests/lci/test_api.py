@@ -139,7 +139,7 @@ def test_a_real_uslci_release_imports_over_the_api(
     assert started.status_code == 202, started.text
     job = wait_for(client, started.json()["id"], operator, attempts=1200)
     assert job["status"] == "succeeded", job["error"]
-    assert (job["result"]["processes"], job["result"]["products"]) == (767, 867)
+    assert (job["result"]["processes"], job["result"]["products"]) == (767, 864)
 
 
 def test_jobs_left_running_by_a_stopped_server_are_failed_at_start(

@@ -10,6 +10,10 @@ provider per co-product, each carrying its allocated share of the inputs and emi
 - everything to the process's reference product (the other co-products get no column).
 What was applied is reported per process.
 
+A product whose name marks it as cut off by the database (USLCI's ``CUTOFF …`` and
+``Dummy …`` flows) is never a provider, not even where a process outputs it: its inputs stay
+cut off, and it takes no share in allocation.
+
 An input is linked to the provider the exchange names; else to the only provider of its flow;
 else, among several, to the one in the location the exchange names (or else the process's),
 else the first by name (a warning names the others). An input nobody provides is cut off (a
@@ -34,6 +38,13 @@ from pcfhub.lci.model import (
 )
 
 MASS_UNITS = frozenset({"kg", "t", "g", "lb", "Mg", "kt"})
+#: Name prefixes (lower case) of product flows a database leaves cut off on purpose.
+CUT_OFF_PREFIXES = ("cutoff", "dummy")
+
+
+def is_cut_off(name: str) -> bool:
+    """Whether a product flow's name marks it as cut off (``CUTOFF Disposal …``, ``Dummy …``)."""
+    return name.strip().lower().startswith(CUT_OFF_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -74,8 +85,9 @@ def _provided(process: Process, inventory: Inventory) -> dict[str, float]:
     (a product listed twice counts once, with the amounts added)."""
     provided: dict[str, float] = {}
     for exchange in process.exchanges:
-        kind = inventory.flows[exchange.flow_id].kind
-        if exchange.avoided:
+        flow = inventory.flows[exchange.flow_id]
+        kind = flow.kind
+        if exchange.avoided or is_cut_off(flow.name):
             continue
         if (kind is FlowKind.PRODUCT and not exchange.is_input) or (
             kind is FlowKind.WASTE and exchange.is_input
