@@ -1,0 +1,1 @@
+"""Data exchange: pcfhub results written in other systems' wire formats (PACT v2 and v3)."""
