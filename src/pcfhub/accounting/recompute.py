@@ -40,8 +40,7 @@ from pcfhub.accounting.store import (
     ProductModelVersionRow,
 )
 from pcfhub.calc.blocks import stack
-from pcfhub.catalogue.model import RuleData
-from pcfhub.catalogue.store import RuleVersionRow
+from pcfhub.catalogue import service as catalogue
 from pcfhub.errors import NotFoundError, PcfhubError
 from pcfhub.factors.model import FactorStatus
 from pcfhub.factors.store import FactorVersionRow
@@ -127,15 +126,10 @@ def _study(
         submodels[code] = ProductModel.model_validate(found.data)
     refs = model.factor_refs() + [r for m in submodels.values() for r in m.factor_refs()]
     rule = None
-    if row.rule_code is not None:
-        rule_row = session.scalar(
-            select(RuleVersionRow).where(
-                RuleVersionRow.rule_code == row.rule_code,
-                RuleVersionRow.version == row.rule_version,
-            )
-        )
-        assert rule_row is not None
-        rule = RuleData.model_validate(rule_row.data)
+    if row.rule_code is not None and row.rule_version is not None:
+        rule = catalogue.rule_public(
+            catalogue.rule_row(session, row.rule_code, row.rule_version)
+        ).data
     return Study(
         model=model,
         factors=resolve_factors(uow, principal, refs, cache=cache),

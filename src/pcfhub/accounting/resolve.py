@@ -15,9 +15,9 @@ from pcfhub.catalogue import service as catalogue
 from pcfhub.catalogue.model import RuleData
 from pcfhub.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from pcfhub.factors.licences import licences_held
-from pcfhub.factors.model import FactorData, FactorStatus
+from pcfhub.factors.model import FactorData
+from pcfhub.factors.queries import usable_version
 from pcfhub.factors.service import values_visible
-from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
 from pcfhub.platform.model import Principal
 from pcfhub.platform.uow import UnitOfWork
 
@@ -41,21 +41,7 @@ def resolve_factors(
         if cache is not None and (ref.key, ref.version) in cache:
             found[(ref.key, ref.version)] = cache[(ref.key, ref.version)]
             continue
-        query = (
-            select(FactorVersionRow)
-            .join(FactorLineageRow, FactorVersionRow.lineage_id == FactorLineageRow.id)
-            .where(FactorLineageRow.lineage_key == ref.key)
-        )
-        if ref.version is None:
-            query = query.where(FactorVersionRow.status == FactorStatus.PUBLISHED.value)
-        else:
-            query = query.where(
-                FactorVersionRow.version == ref.version,
-                FactorVersionRow.status.in_(
-                    [FactorStatus.PUBLISHED.value, FactorStatus.SUPERSEDED.value]
-                ),
-            )
-        row = session.scalar(query.order_by(FactorVersionRow.version.desc()).limit(1))
+        row = usable_version(session, ref.key, ref.version)
         if row is None:
             pinned = f" version {ref.version}" if ref.version else ""
             raise InvalidInputError(

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from pcfhub.factors import service
 from pcfhub.factors.licences import licences_held
-from pcfhub.factors.model import FactorData
+from pcfhub.factors.model import FactorData, FactorStatus
 from pcfhub.factors.schemas import FactorVersionPublic
 from pcfhub.factors.search import FactorQuery, page_with_count, search_statement
-from pcfhub.factors.store import FactorVersionRow
+from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
 from pcfhub.platform.model import Action, Principal
 from pcfhub.platform.schemas import Page
 from pcfhub.platform.uow import UnitOfWork
@@ -68,3 +71,23 @@ def export_factors(
         count=count,
         withheld=len(matches) - len(shown),
     )
+
+
+def usable_version(session: Session, key: str, version: int | None) -> FactorVersionRow | None:
+    """The version a result may use: the newest published one of ``key``, or the pinned
+    ``version`` if it is published or superseded (never a draft, rejection or withdrawal)."""
+    query = (
+        select(FactorVersionRow)
+        .join(FactorLineageRow, FactorVersionRow.lineage_id == FactorLineageRow.id)
+        .where(FactorLineageRow.lineage_key == key)
+    )
+    if version is None:
+        query = query.where(FactorVersionRow.status == FactorStatus.PUBLISHED.value)
+    else:
+        query = query.where(
+            FactorVersionRow.version == version,
+            FactorVersionRow.status.in_(
+                [FactorStatus.PUBLISHED.value, FactorStatus.SUPERSEDED.value]
+            ),
+        )
+    return session.scalar(query.order_by(FactorVersionRow.version.desc()).limit(1))
