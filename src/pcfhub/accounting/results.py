@@ -3,7 +3,8 @@
 Everything is per declared unit, in kg CO2e: the total with fossil, biogenic emissions,
 biogenic removals and land-use change apart; per gas, stage, process and input (the leaves of
 `pcfhub.accounting.inventory`, which sum to the total); the primary data share and the data
-quality rating (both weighted by the magnitude of each leaf's contribution); hot spots.
+quality rating (both weighted by the magnitude of each leaf's contribution); hot spots; and
+from the Monte Carlo samples, which uncertain inputs drive the spread (sensitivity).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pcfhub.calc.montecarlo import monte_carlo
 from pcfhub.catalogue.model import Stage
 
 HOT_SPOTS = 10
+SENSITIVITY_INPUTS = 10
 
 
 class GasLine(BaseModel):
@@ -80,6 +82,17 @@ class Breakdown(BaseModel):
     unrated_share: float  # share of the footprint (by magnitude) nobody rated
 
 
+class SensitivityLine(BaseModel):
+    """One uncertain input: its Spearman rank correlation with the footprint over the Monte
+    Carlo samples, and its share of the output variance (squared correlations normalised)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    spearman: float
+    share: float
+
+
 class Uncertainty(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -89,6 +102,8 @@ class Uncertainty(BaseModel):
     std: float
     percentiles: dict[str, float]  # "2.5", "50", "97.5"…
     histogram: list[tuple[float, int]]  # (bin left edge, count), for the chart
+    # The top inputs by variance share; empty in results stored before it was computed.
+    sensitivity: list[SensitivityLine] = []
 
 
 def breakdown(inventory: Inventory, supply: NDArray[np.float64]) -> Breakdown:
@@ -191,7 +206,8 @@ def uncertainty(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> Uncertainty:
-    """Monte Carlo of the footprint over every exchange's stated spread."""
+    """Monte Carlo of the footprint over every exchange's stated spread, with the variance
+    shares of the top uncertain inputs from the same samples."""
     run = monte_carlo(
         lca,
         {inventory.reference: inventory.demand},
@@ -199,8 +215,10 @@ def uncertainty(
         biosphere=inventory.biosphere_uncertainty,
         iterations=iterations,
         seed=seed,
+        sensitivity=True,
         progress=progress,
     )
+    ranked = run.sensitivity.top(SENSITIVITY_INPUTS) if run.sensitivity else ()
     return Uncertainty(
         iterations=run.iterations,
         seed=seed,
@@ -208,6 +226,11 @@ def uncertainty(
         std=float(run.score.std),
         percentiles={f"{q:g}": float(v) for q, v in run.score.percentiles.items()},
         histogram=_histogram(run.scores),
+        sensitivity=[
+            SensitivityLine(name=item.name, spearman=item.spearman, share=item.share)
+            for item in ranked
+            if item.share > 0
+        ],
     )
 
 

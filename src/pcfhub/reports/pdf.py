@@ -17,12 +17,12 @@ FONT_STACK = ", ".join(f'"{name}"' if " " in name else name for name in CJK_FONT
 
 def html_to_pdf(html: str, *, base_url: str | Path | None = None) -> bytes:
     """The PDF of an HTML document (its CSS may use ``@page``); ``base_url`` resolves relative
-    links and images. Deterministic for the same input except WeasyPrint's creation date,
-    which is fixed so that the same report gives the same bytes."""
+    links and images. The same input gives the same bytes (WeasyPrint writes no creation
+    date unless the document's metadata names one)."""
     from weasyprint import HTML  # imported late: loading Pango takes ~0.3 s
 
     document = HTML(string=html, base_url=str(base_url) if base_url else None)
-    return document.write_pdf(metadata={"created": "", "modified": ""}, uncompressed_pdf=False)
+    return document.write_pdf()
 
 
 def page_count(pdf: bytes) -> int:
@@ -53,3 +53,27 @@ def page_text(pdf: bytes, index: int) -> str:
     import pypdfium2
 
     return pypdfium2.PdfDocument(pdf)[index].get_textpage().get_text_range()
+
+
+def fonts_of(pdf: bytes, index: int, text: str) -> set[str]:
+    """The names of the fonts the characters of ``text`` are drawn with on one page (without
+    the subset prefix): a Chinese heading in a CJK face is real glyphs, not empty boxes."""
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as pdfium
+
+    page_text_object = pypdfium2.PdfDocument(pdf)[index].get_textpage()
+    content = page_text_object.get_text_range()
+    start = content.find(text)
+    if start < 0:
+        return set()
+    found = set()
+    buffer, flags = ctypes.create_string_buffer(256), ctypes.c_int()
+    for i in range(start, start + len(text)):
+        size = pdfium.FPDFText_GetFontInfo(
+            page_text_object.raw, i, buffer, 256, ctypes.byref(flags)
+        )
+        if size:
+            found.add(buffer.value.decode(errors="replace").split("+", 1)[-1])
+    return found
