@@ -181,13 +181,12 @@ def _exemptions(model: ProductModel, context: FootprintContext) -> tuple[float, 
 
 
 def _boundary(model: ProductModel, context: FootprintContext) -> str:
+    """The boundary and its life-cycle stages; process names stay in the tenant (know-how)
+    unless the owner writes a description."""
     if context.boundary_processes_description:
         return context.boundary_processes_description
-    stages: dict[str, list[str]] = {}
-    for process in model.processes:
-        stages.setdefault(process.stage.value.replace("_", " "), []).append(process.name)
-    described = "; ".join(f"{stage}: {', '.join(names)}" for stage, names in stages.items())
-    return f"{model.product.boundary.value.replace('_', ' ')}. {described}"
+    stages = dict.fromkeys(p.stage.value.replace("_", " ") for p in model.processes)
+    return f"{model.product.boundary.value.replace('_', ' ')}: {', '.join(stages)}"
 
 
 def _packaging(model: ProductModel, context: FootprintContext) -> bool:
@@ -201,11 +200,13 @@ def _packaging(model: ProductModel, context: FootprintContext) -> bool:
 
 
 def _sources(result: AccountingResult) -> list[dict[str, str]]:
-    """secondaryEmissionFactorSources: each published factor source, with the factor versions."""
-    found: dict[str, list[str]] = {}
+    """secondaryEmissionFactorSources: each published factor source once, its year as the
+    version. Which factors were used is not named: that would disclose the bill of materials."""
+    found: dict[str, str] = {}
     for f in result.provenance.factors:
-        found.setdefault(f.source, []).append(f"{f.key} v{f.version}")
-    return [{"name": name, "version": ", ".join(keys)} for name, keys in found.items()]
+        year = re.search(r"\((\d{4})\)\s*$", f.source)
+        found.setdefault(f.source, year.group(1) if year else "unversioned")
+    return [{"name": name, "version": version} for name, version in found.items()]
 
 
 def _comment(result: AccountingResult, context: FootprintContext) -> str:

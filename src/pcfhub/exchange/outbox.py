@@ -1,0 +1,171 @@
+"""Delivering events to partners, with retries (PACT v2 §Action Events, v3 RequestFulfilledEvent:
+SHOULD retry with exponential backoff, SHOULD abandon after 72 hours).
+
+An outbox row is written in the transaction that decides to send (an answer, a share), so an
+event is never lost nor sent for a change that rolled back. `deliver_due` sends what is due
+with no write transaction open during the network call (SQLite has one writer); a
+`OutboxWorker` thread runs it every few seconds while the server runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from pcfhub.errors import InvalidInputError, PcfhubError
+from pcfhub.exchange.client import PactClient
+from pcfhub.exchange.connections import remote_credentials
+from pcfhub.exchange.store import PactConnectionRow, PactOutboxRow
+from pcfhub.platform.context import Platform
+from pcfhub.platform.db import utcnow
+from pcfhub.platform.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(seconds=10)
+LONGEST_WAIT = timedelta(hours=1)
+GIVE_UP_AFTER = timedelta(hours=72)
+BATCH = 50
+
+ClientFactory = Callable[[PactConnectionRow], PactClient]
+#: What to do with an outbox payload: post it as an event, or fetch footprints ("fetch" key).
+Handler = Callable[[Platform, PactClient, PactConnectionRow, dict[str, Any]], None]
+
+
+def backoff(attempts: int, *, jitter: float | None = None) -> timedelta:
+    """Wait before attempt ``attempts + 1``: 10 s doubling to at most an hour, ±20 % jitter."""
+    base = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+    factor = 1 + (random.uniform(-0.2, 0.2) if jitter is None else jitter)
+    return base * factor
+
+
+def queue(uow: UnitOfWork, connection: PactConnectionRow, payload: dict[str, Any]) -> uuid.UUID:
+    """Send ``payload`` (an event, or ``{"fetch": [ids]}``) to the partner once committed."""
+    row = PactOutboxRow(connection_id=connection.id, event=payload, next_attempt_at=utcnow())
+    uow.session.add(row)
+    uow.session.flush()
+    return row.id
+
+
+def client_for(platform: Platform, connection: PactConnectionRow) -> PactClient:
+    """A client for the partner; in production only over HTTPS (PACT requires it, and a plain
+    URL would send the credentials in clear)."""
+    client_id, client_secret = remote_credentials(connection, platform.secret)
+    assert connection.base_url is not None
+    urls = [connection.base_url, connection.auth_base_url or connection.base_url]
+    if platform.settings.environment == "production" and any(
+        not url.startswith("https://") for url in urls
+    ):
+        raise InvalidInputError(
+            f"connection {connection.name}: PACT partners are called over https only"
+        )
+    return PactClient(
+        connection.base_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        version=connection.spec_version,
+        auth_base_url=connection.auth_base_url,
+        ca_bundle=platform.settings.pact_ca_bundle,
+    )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    delivered: int
+    failed: int
+    abandoned: int
+
+
+def deliver_due(
+    platform: Platform,
+    handler: Handler,
+    *,
+    now: datetime | None = None,
+    make_client: ClientFactory | None = None,
+) -> Delivery:
+    """Try every due outbox row once; record success, the next attempt, or abandonment."""
+    now = now or utcnow()
+    with platform.unit_of_work(read_only=True) as uow:
+        due = [
+            (row, link)
+            for row, link in uow.session.execute(
+                select(PactOutboxRow, PactConnectionRow)
+                .join(PactConnectionRow, PactConnectionRow.id == PactOutboxRow.connection_id)
+                .where(
+                    PactOutboxRow.delivered_at.is_(None),
+                    PactOutboxRow.abandoned_at.is_(None),
+                    PactOutboxRow.next_attempt_at <= now,
+                )
+                .order_by(PactOutboxRow.next_attempt_at, PactOutboxRow.id)
+                .limit(BATCH)
+            )
+        ]
+        for row, connection in due:
+            uow.session.expunge(row)
+            uow.session.expunge(connection)
+    delivered = failed = abandoned = 0
+    for row, connection in due:
+        error = None
+        try:
+            client = (make_client or (lambda c: client_for(platform, c)))(connection)
+            with client:
+                handler(platform, client, connection, row.event)
+        except (PcfhubError, ValueError, OSError) as problem:
+            error = str(problem) or type(problem).__name__
+        with platform.unit_of_work() as uow:
+            stored = uow.session.get(PactOutboxRow, row.id)
+            assert stored is not None
+            stored.attempts += 1
+            if error is None:
+                stored.delivered_at, stored.last_error = utcnow(), None
+                delivered += 1
+            elif now - stored.created_at >= GIVE_UP_AFTER:
+                stored.abandoned_at, stored.last_error = now, error
+                abandoned += 1
+            else:
+                stored.next_attempt_at = now + backoff(stored.attempts)
+                stored.last_error = error
+                failed += 1
+                log.info("PACT delivery to %s failed (%s); retry", connection.name, error)
+            uow.commit()
+    return Delivery(delivered, failed, abandoned)
+
+
+class OutboxWorker:
+    """Runs `deliver_due` every ``interval_s`` seconds in a daemon thread; `wake` runs it now."""
+
+    def __init__(self, platform: Platform, handler: Handler, *, interval_s: float) -> None:
+        self._platform = platform
+        self._handler = handler
+        self._interval = interval_s
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pact-outbox", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                deliver_due(self._platform, self._handler)
+            except Exception:
+                log.exception("PACT outbox delivery failed")
+            self._wake.wait(self._interval)
+            self._wake.clear()

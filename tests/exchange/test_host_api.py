@@ -1,0 +1,322 @@
+"""The PACT host API on both databases: a supplier publishes and shares; a partner's client
+authenticates, lists with pagination and filters, fetches, and posts events. Every footprint,
+list and error served validates against the official OpenAPI schemas."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from functools import cache
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from pcfhub.exchange.events import EVENT_TYPES
+from pcfhub.platform.context import Platform
+from pcfhub.platform.demo import DemoSignIn
+from pcfhub.platform.model import Principal
+from tests.exchange.conftest import PUBLISH, stored_result
+from tests.exchange.test_pact import errors, reference
+from tests.platform.conftest import API, make_client, token_headers
+
+
+@cache
+def _schema_validator(version: str, name: str) -> jsonschema.protocols.Validator:
+    spec = yaml.safe_load(reference(version, "openapi.yaml").read_text(encoding="utf-8"))
+    schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def schema_errors(version: str, name: str, value: Any) -> list[str]:
+    return [e.message for e in _schema_validator(version, name).iter_errors(value)]
+
+
+def partner_token(client: TestClient, created: dict[str, Any]) -> dict[str, str]:
+    basic = base64.b64encode(
+        f"{created['inbound_client_id']}:{created['inbound_client_secret']}".encode()
+    ).decode()
+    answer = client.post(
+        "/auth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def publish(
+    client: TestClient, owner: dict[str, str], result_id: uuid.UUID, **changes: Any
+) -> dict:
+    answer = client.post(
+        f"{API}/exchange/footprints", json={"result_id": str(result_id), **PUBLISH, **changes},
+        headers=owner,
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+@pytest.fixture
+def client(platform: Platform) -> TestClient:
+    return make_client(platform)
+
+
+@pytest.fixture
+def owner(platform: Platform, client: TestClient, supplier: DemoSignIn) -> dict[str, str]:
+    return token_headers(platform, client, supplier.organisation_id)
+
+
+@pytest.fixture
+def partner(client: TestClient, owner: dict[str, str]) -> dict[str, Any]:
+    answer = client.post(
+        f"{API}/exchange/connections",
+        json={"name": "Customer GmbH", "base_url": "https://customer.example.com/pact"},
+        headers=owner,
+    )
+    assert answer.status_code == 201, answer.text
+    created = answer.json()
+    assert created["inbound_client_secret"]
+    assert created["has_remote_secret"] is False
+    return created | {"headers": partner_token(client, created)}
+
+
+def test_discovery_points_to_the_token_endpoint(client: TestClient) -> None:
+    document = client.get("/.well-known/openid-configuration").json()
+    assert document["token_endpoint"].endswith("/auth/token")
+    assert "client_credentials" in document["grant_types_supported"]
+
+
+def test_a_partner_sees_only_what_was_shared_with_it(
+    client: TestClient, owner: dict[str, str], partner: dict[str, Any], result_id: uuid.UUID
+) -> None:
+    headers = partner["headers"]
+    footprint = publish(client, owner, result_id)
+    assert footprint["v2_available"] is True
+    listed = client.get("/3/footprints", headers=headers)
+    assert listed.status_code == 200
+    assert listed.json() == {"data": []}
+    hidden = client.get(f"/3/footprints/{footprint['id']}", headers=headers)
+    assert hidden.status_code == 403
+    assert hidden.json()["code"] == "AccessDenied"
+    assert schema_errors("v3", "Error", hidden.json()) == []
+    missing = client.get(f"/3/footprints/{uuid.uuid4()}", headers=headers)
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "NotFound"
+    missing_v2 = client.get(f"/2/footprints/{uuid.uuid4()}", headers=headers)
+    assert missing_v2.status_code == 404
+    assert missing_v2.json()["code"] == "NoSuchFootprint"
+
+    shared = client.post(
+        f"{API}/exchange/footprints/{footprint['id']}/shares",
+        json={"recipient": partner["partner_id"]},
+        headers=owner,
+    )
+    assert shared.status_code == 201, shared.text
+    assert shared.json()["shared_with"] == [partner["partner_id"]]
+    v3 = client.get("/3/footprints", headers=headers).json()["data"]
+    assert [d["id"] for d in v3] == [footprint["id"]]
+    assert errors("v3", v3[0]) == []
+    one = client.get(f"/3/footprints/{footprint['id']}", headers=headers).json()["data"]
+    assert one == v3[0]
+    v2 = client.get(f"/2/footprints/{footprint['id']}", headers=headers).json()["data"]
+    assert errors("v2", v2) == []
+    assert v2["pcf"]["declaredUnit"] == "kilogram"
+    # Only results are shared: nothing of the model, inventory or bill of materials.
+    text = str(v3[0]) + str(v2)
+    assert "frame" not in text
+    assert "steel" not in text
+
+    revoked = client.delete(
+        f"{API}/exchange/footprints/{footprint['id']}/shares/{partner['partner_id']}",
+        headers=owner,
+    )
+    assert revoked.status_code == 200
+    assert revoked.json()["shared_with"] == []
+    assert client.get("/3/footprints", headers=headers).json() == {"data": []}
+
+
+def test_pagination_links_and_filters(
+    platform: Platform,
+    client: TestClient,
+    owner: dict[str, str],
+    partner: dict[str, Any],
+    enterprise: Principal,
+    published: dict[str, uuid.UUID],
+) -> None:
+    ids = []
+    for index in range(5):
+        result = stored_result(platform, enterprise, code=f"widget-{index}")
+        product = f"urn:pact:widgets.example.com:product-id:W-{index}"
+        footprint = publish(client, owner, result, product_ids=[product])
+        client.post(
+            f"{API}/exchange/footprints/{footprint['id']}/shares",
+            json={"recipient": partner["partner_id"]}, headers=owner,
+        )  # fmt: skip
+        ids.append(footprint["id"])
+    headers = partner["headers"]
+    first = client.get("/3/footprints?limit=2", headers=headers)
+    assert len(first.json()["data"]) == 2
+    link = first.headers["link"]
+    assert link.startswith("<http://testserver/3/footprints?")
+    assert link.endswith('>; rel="next"')
+    seen = [d["id"] for d in first.json()["data"]]
+    url = link[1 : link.index(">")]
+    while url:
+        page = client.get(url, headers=headers)
+        assert len(page.json()["data"]) <= 2
+        seen += [d["id"] for d in page.json()["data"]]
+        again = client.get(url, headers=headers)  # a pagination link may be called again
+        assert again.json() == page.json()
+        header = page.headers.get("link")
+        url = header[1 : header.index(">")] if header else ""
+    assert seen == ids
+
+    wanted = "urn:pact:widgets.example.com:product-id:W-3"
+    by_product = client.get(f"/3/footprints?productId={wanted.upper()}", headers=headers)
+    assert [d["id"] for d in by_product.json()["data"]] == [ids[3]]
+    two = client.get(
+        "/3/footprints?productId=urn:pact:widgets.example.com:product-id:W-1"
+        "&productid=urn:pact:widgets.example.com:product-id:W-2&geography=CN-CQ",
+        headers=headers,
+    )
+    assert [d["id"] for d in two.json()["data"]] == ids[1:3]
+    nowhere = client.get("/3/footprints?geography=DE", headers=headers)
+    assert nowhere.json() == {"data": []}
+    valid = client.get("/3/footprints?validOn=2027-06-01T00:00:00Z", headers=headers)
+    assert len(valid.json()["data"]) == 5  # reference period ends 2026-01-01, valid 3 years
+    expired = client.get("/3/footprints?validOn=2030-06-01T00:00:00Z", headers=headers)
+    assert expired.json() == {"data": []}
+    bad = client.get("/3/footprints?colour=red", headers=headers)
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "BadRequest"
+    extra = client.get("/3/footprints?x-acme-invoice=1", headers=headers)
+    assert extra.status_code == 200
+
+    odata = f"productIds/any(productId:(productId eq '{wanted}'))"
+    v2 = client.get("/2/footprints", params={"$filter": odata}, headers=headers)
+    assert [d["id"] for d in v2.json()["data"]] == [ids[3]]
+    period = client.get(
+        "/2/footprints",
+        params={"$filter": "(pcf/referencePeriodStart ge '2025-01-01T00:00:00Z') and "
+                "(pcf/referencePeriodEnd le '2026-01-01T00:00:00Z')"},
+        headers=headers,
+    )  # fmt: skip
+    assert len(period.json()["data"]) == 5
+    unsupported = client.get(
+        "/2/footprints", params={"$filter": "companyName eq 'x'"}, headers=headers
+    )
+    assert unsupported.status_code == 400
+    assert unsupported.json()["code"] == "NotImplemented"
+
+
+def test_authentication_errors_are_pact_errors(client: TestClient, owner: dict[str, str]) -> None:
+    none = client.get("/3/footprints")
+    assert none.status_code == 401
+    assert none.json()["code"] == "AccessDenied"
+    forged = client.get("/2/footprints", headers={"Authorization": "Bearer not-a-token"})
+    assert forged.status_code == 401
+    assert schema_errors("v3", "Error", forged.json()) == []
+
+
+def test_a_token_without_the_pact_scope_is_denied(
+    platform: Platform, client: TestClient, supplier: DemoSignIn
+) -> None:
+    headers = token_headers(platform, client, supplier.organisation_id, scopes=["model:read"])
+    denied = client.get("/3/footprints", headers=headers)
+    assert denied.status_code == 403
+    assert denied.json()["code"] == "AccessDenied"
+
+
+def event(version: int, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": EVENT_TYPES[version][kind],  # type: ignore[index]
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "//customer.example.com/pact/3/events",
+        "time": "2026-11-27T08:00:00Z",
+        "data": data,
+    }
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_a_request_is_answered_through_the_outbox(
+    version: int,
+    client: TestClient,
+    owner: dict[str, str],
+    partner: dict[str, Any],
+    result_id: uuid.UUID,
+) -> None:
+    footprint = publish(client, owner, result_id)
+    product = PUBLISH["product_ids"][0]
+    data = {"pf": {"productIds": [product]}} if version == 2 else {"productId": [product]}
+    created = event(version, "request_created", data)
+    if version == 3:
+        assert schema_errors("v3", "RequestCreatedEvent", created) == []
+    posted = client.post(
+        f"/{version}/events", json=created,
+        headers=partner["headers"] | {"Content-Type": "application/cloudevents+json"},
+    )  # fmt: skip
+    assert posted.status_code == 200
+    assert posted.content == b""
+    again = client.post(f"/{version}/events", json=created, headers=partner["headers"])
+    assert again.status_code == 200  # a retried event is accepted once
+    inbox = client.get(f"{API}/exchange/requests", headers=owner).json()
+    assert [(r["direction"], r["event_id"]) for r in inbox] == [("inbound", created["id"])]
+    request_id = inbox[0]["id"]
+    candidates = client.get(f"{API}/exchange/requests/{request_id}/candidates", headers=owner)
+    assert candidates.json() == [footprint["id"]]
+    answered = client.post(
+        f"{API}/exchange/requests/{request_id}/answer",
+        json={"footprint_ids": [footprint["id"]]}, headers=owner,
+    )  # fmt: skip
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["status"] == "fulfilled"
+    # Fulfilling shares the footprint with the partner, so it can also list it.
+    listed = client.get(f"/{version}/footprints", headers=partner["headers"]).json()["data"]
+    assert [d["id"] for d in listed] == [footprint["id"]]
+    twice = client.post(
+        f"{API}/exchange/requests/{request_id}/answer", json={"reject_code": "NotFound"},
+        headers=owner,
+    )  # fmt: skip
+    assert twice.status_code == 409
+
+
+def test_bad_events_are_refused(client: TestClient, partner: dict[str, Any]) -> None:
+    headers = partner["headers"]
+    not_json = client.post("/3/events", content=b"{", headers=headers)
+    assert not_json.status_code == 400
+    assert not_json.json()["code"] == "BadRequest"
+    wrong_version = client.post(
+        "/2/events", json=event(3, "published", {"pfIds": []}), headers=headers
+    )
+    assert wrong_version.status_code == 400
+    unknown = client.post(
+        "/3/events", json=event(3, "published", {}) | {"type": "com.example.Other"}, headers=headers
+    )
+    assert unknown.status_code == 501
+    assert unknown.json()["code"] == "NotImplemented"
+    no_criteria = client.post("/3/events", json=event(3, "request_created", {}), headers=headers)
+    assert no_criteria.status_code == 400
+    answer_to_nothing = client.post(
+        "/3/events",
+        json=event(
+            3,
+            "request_rejected",
+            {"requestEventId": "nope", "error": {"code": "NotFound", "message": "x"}},
+        ),
+        headers=headers,
+    )
+    assert answer_to_nothing.status_code == 400
+
+
+def test_events_come_only_from_connected_partners(
+    platform: Platform, client: TestClient, supplier: DemoSignIn
+) -> None:
+    tenant = token_headers(platform, client, supplier.organisation_id)
+    posted = client.post(
+        "/3/events", json=event(3, "request_created", {"productId": ["urn:x:y"]}), headers=tenant
+    )
+    assert posted.status_code == 403
+    assert posted.json()["code"] == "AccessDenied"
