@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,14 @@ from sqlalchemy import select
 from pcfhub.accounting import service as accounting
 from pcfhub.accounting.model import ProductModel
 from pcfhub.catalogue.reference import load_seed
+from pcfhub.exchange import connections as pact_connections
+from pcfhub.exchange import events as pact_events
+from pcfhub.exchange import received as pact_received
+from pcfhub.exchange import requests as pact_requests
+from pcfhub.exchange import service as exchange
+from pcfhub.exchange.filters import criteria_from
+from pcfhub.exchange.schemas import ConnectionCreate, PublishRequest
+from pcfhub.exchange.store import PactConnectionRow
 from pcfhub.factors import evidence as factor_evidence
 from pcfhub.factors import service as factor_service
 from pcfhub.factors.model import FactorData
@@ -33,8 +42,10 @@ from pcfhub.ledger import service as ledger
 from pcfhub.platform import clients, grants, jobs, service
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn
-from pcfhub.platform.model import Role
+from pcfhub.platform.model import OrganisationKind, Principal, Role
 from pcfhub.platform.schemas import GrantCreate, MemberCreate
+from pcfhub.reports import service as reports
+from pcfhub.reports.schemas import ReportCreate
 from tests.lci.builders import PackageBuilder
 from tests.platform.conftest import (
     API,
@@ -77,6 +88,12 @@ PUBLIC_BY_DESIGN = {
     ("get", "/api/v1/catalogue/rules/{code}/versions"),
     ("get", "/api/v1/catalogue/rules/{code}/versions/{version}"),
     ("get", "/api/v1/catalogue/rules/{code}/diff"),
+    # Whoever holds a report document may check it: the answer is its hashes and proofs.
+    ("post", "/api/v1/reports/verify"),
+    ("post", "/api/v1/reports/verify/hash"),
+    # The JSON Schemas of the declaration documents hold no data.
+    ("get", "/api/v1/declarations/battery/schema"),
+    ("get", "/api/v1/declarations/cbam/schema"),
 }
 CALLER_SCOPED = {
     ("get", "/api/v1/me"),  # who the caller is
@@ -95,11 +112,28 @@ CALLER_SCOPED = {
     ("post", "/api/v1/models/evaluate"),  # B previews a model it sends (nothing stored)
     ("get", "/api/v1/results"),  # the caller's organisation's results
     ("post", "/api/v1/recomputations"),  # recompute the caller's own stale results
+    ("get", "/api/v1/reports"),  # the caller's organisation's issued reports
+    ("get", "/api/v1/exchange/footprints"),  # the caller's organisation's footprints
+    ("get", "/api/v1/exchange/connections"),  # …its connections
+    ("post", "/api/v1/exchange/connections"),  # B connects a partner of its own
+    ("get", "/api/v1/exchange/requests"),  # …its requests
+    ("get", "/api/v1/exchange/received"),  # …what its partners sent it
+    ("get", "/api/v1/exchange/shared"),  # footprints shared with the caller's organisation
+    ("get", "/2/footprints"),  # PACT ListFootprints: what was shared with the caller
+    ("get", "/3/footprints"),
 }
 ALLOWLIST = PUBLIC_BY_DESIGN | CALLER_SCOPED
 # Routes of the platform operator's reviewers: refused to B, and so left out of the control
 # (tests/factors/test_api.py reads them as a reviewer).
 OPERATOR_ONLY = {("get", "/api/v1/factors/review-queue"), ("post", "/api/v1/lci/imports")}
+# The PACT host API reads footprints shared with the caller, not its own (and only with a bearer
+# token), so the control leaves it out; tests/exchange/test_host_api.py reads it as a partner.
+PACT_RECIPIENT_ONLY = {
+    ("get", "/2/footprints/{footprint_id}"),
+    ("get", "/3/footprints/{footprint_id}"),
+    ("get", "/2/footprints"),
+    ("get", "/3/footprints"),
+}
 REFUSALS = {401, 403, 404, 422}
 
 # Plausible values for request body fields, by property name.
@@ -204,7 +238,38 @@ BODY_EXAMPLES: dict[str, Any] = {
     "note": "walk",
     "iterations": 0,
     "seed": 0,
+    # a report to issue (of the tenant's result, see BODY_FROM_TENANT) and a hash to verify
+    "result_id": "00000000-0000-0000-0000-000000000000",
+    "sha256": "0" * 64,
+    # the fields of a battery declaration and of CBAM embedded emissions
+    "public_study_url": "https://example.org/walk-study",
+    "energy_delivered_kwh": 1000.0,
+    "declaration_date": "2026-03-01",
+    "reporting_period": "2026-Q1",
+    "cn_code": "7606 12 99",
+    "quantity_t": 1.0,
+    "installation_country": "CN",
+    "mass_per_declared_unit_t": 1.0,
+    # PACT exchange: a footprint to publish, a partner to connect, a request, an answer, an import
+    "company_ids": ["urn:pact:walk.example.org:supplier-id:1"],
+    "product_ids": ["urn:pact:walk.example.org:product-id:1"],
+    "cpc_code": "45220",
+    "product_mass_kg": 1.0,
+    "fossil_carbon_content_kg": 0.0,
+    "biogenic_carbon_content_kg": 0.0,
+    "exempted_emissions_percent": 0.0,
+    "data_quality": None,
+    "base_url": "https://walk.example.org/pact",
+    "auth_base_url": "https://walk.example.org",
+    "recipient": "00000000-0000-0000-0000-000000000000",
+    "connection_id": "00000000-0000-0000-0000-000000000000",  # A's (BODY_FROM_TENANT)
+    "footprint_ids": ["00000000-0000-0000-0000-000000000000"],
+    "model_code": "walk-model",
+    "process": "p",
 }
+
+# Body properties that name one of the tenant's objects: filled from its path values.
+BODY_FROM_TENANT = {"result_id", "connection_id"}
 
 
 @dataclass
@@ -368,6 +433,58 @@ def _tenant(
         result = accounting.calculate(
             uow, principal=principal, model_id=model.model_id, iterations=0
         )
+        issued = reports.issue(
+            uow,
+            principal=principal,
+            data=ReportCreate(result_id=result.id, language="zh"),
+            base_url=platform.settings.base_url,
+        )
+        footprint = exchange.publish(
+            uow,
+            principal=principal,
+            data=PublishRequest(
+                result_id=result.id,
+                company_ids=[f"urn:pact:{who.organisation}.example:supplier-id:1"],
+                product_ids=[f"urn:pact:{who.organisation}.example:product-id:secret"],
+                product_mass_kg=1.0,
+                fossil_carbon_content_kg=0.0,
+                biogenic_carbon_content_kg=0.0,
+                count_unsplit_as_fossil=True,
+            ),
+        )
+        link = pact_connections.add_connection(
+            uow,
+            principal=principal,
+            secret=platform.secret,
+            data=ConnectionCreate(
+                name=f"{who.organisation} confidential customer",
+                base_url=f"https://{who.organisation}-customer.example/pact",
+            ),
+        )
+        exchange.share(
+            uow, principal=principal, footprint_id=footprint.id, recipient=link.partner_id
+        )
+        partner = Principal(
+            organisation_id=link.partner_id,
+            organisation_kind=OrganisationKind.EXTERNAL,
+            role=Role.VIEWER,
+            client_id=link.inbound_client_id,
+            scopes=frozenset({"pact_event:write"}),
+        )
+        event = pact_events.request_created(
+            3,
+            "//walk.example/3/events",
+            criteria_from({"productId": [f"urn:pact:{who.organisation}.example:product-id:x"]}),
+            f"{who.organisation} confidential request",
+        )
+        pact_requests.receive(uow, principal=partner, incoming=pact_events.read(event, version=3))
+        inbound = pact_requests.list_requests(uow, principal=principal)[0]
+        link_row = uow.session.get(PactConnectionRow, link.id)
+        sent_to_us = exchange.document_of(uow, footprint_id=footprint.id, version=3) | {
+            "id": str(uuid.uuid4()),
+            "companyName": f"{who.organisation} confidential supplier",
+        }
+        got = pact_received.store_received(uow, link_row, sent_to_us, version=3)
         uow.commit()
     api_client = create_api_client(platform, organisation_id, scopes=["*:read"], role=Role.VIEWER)
     _seed_catalogue(platform)
@@ -402,6 +519,12 @@ def _tenant(
             "code": "cq.methanol",  # a seed rule
             "model_id": str(model.model_id),  # a confidential product model…
             "result_id": str(result.id),  # …and its result
+            "report_id": str(issued.id),  # …and the report issued from it
+            "footprint_id": str(footprint.id),  # …its PACT footprint
+            "connection_id": str(link.id),  # a PACT partner's connection
+            "recipient": str(link.partner_id),  # …the partner the footprint is shared with
+            "request_id": str(inbound.id),  # a request the partner sent
+            "received_id": str(got.id),  # a footprint the partner sent
         },
         query_values={
             "tree_size": str(size),
@@ -415,6 +538,7 @@ def _tenant(
             "to": "1",
             "model_id": str(model.model_id),  # results of the model
             "ids": [str(result.id), str(result.id)],  # results to compare
+            "result_id": str(result.id),  # a result to preview the report of
         },
     )
     tenant.identifiers |= {str(organisation_id), organisation.slug, organisation.name}
@@ -425,8 +549,19 @@ def _tenant(
         str(model.id),
         model.code,
         str(result.id),
+        str(issued.id),
         model.model.product.name_en,
         model.model.processes[0].name,
+        str(footprint.id),
+        str(link.id),
+        str(link.partner_id),
+        link.name,
+        str(link.inbound_client_id),
+        str(inbound.id),
+        inbound.comment,
+        str(got.id),
+        got.footprint_id,
+        sent_to_us["companyName"],
     }
     for m in members:
         tenant.identifiers |= {str(m.id), str(m.user_id), m.email}
@@ -544,6 +679,8 @@ def build_request(
     content = operation.spec.get("requestBody", {}).get("content", {})
     if "application/json" in content:
         body["json"] = example_body(content["application/json"]["schema"], spec)
+        for name in BODY_FROM_TENANT & body["json"].keys():
+            body["json"][name] = tenant.path_values[name]
     elif "application/x-www-form-urlencoded" in content:
         body["data"] = example_body(content["application/x-www-form-urlencoded"]["schema"], spec)
     elif "multipart/form-data" in content:  # an upload: a small, valid text file, and fields
@@ -676,7 +813,7 @@ def test_b_can_reach_its_own_objects_through_the_same_routes(
 ) -> None:
     """The control: the refusals above are isolation, not a caller that can do nothing."""
     for operation in operations(spec):
-        if operation.method != "get" or operation.key in OPERATOR_ONLY:
+        if operation.method != "get" or operation.key in OPERATOR_ONLY | PACT_RECIPIENT_ONLY:
             continue
         url, query, _ = build_request(operation, tenant_b, spec)
         for who in identities:

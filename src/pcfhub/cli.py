@@ -18,12 +18,15 @@ from pcfhub.catalogue.commands import catalogue
 from pcfhub.config import get_settings
 from pcfhub.demo import load_model
 from pcfhub.errors import PcfhubError
+from pcfhub.exchange.commands import pact
 from pcfhub.factors.commands import factors
 from pcfhub.lci.background import Background
 from pcfhub.lci.commands import lci, platform_reader
 from pcfhub.lci.service import background_of
 from pcfhub.platform.commands import add_platform_commands
 from pcfhub.platform.context import Platform
+from pcfhub.reports.commands import report
+from pcfhub.reports.declarations_commands import declare
 
 app = typer.Typer(
     name="pcfhub",
@@ -204,7 +207,9 @@ app.add_typer(factors, name="factors")
 app.add_typer(lci, name="lci")
 app.add_typer(catalogue, name="catalogue")
 app.add_typer(accounting, name="accounting")
-app.add_typer(catalogue, name="catalogue")
+app.add_typer(report, name="report")
+app.add_typer(declare, name="declare")
+app.add_typer(pact, name="pact")
 
 
 if __name__ == "__main__":  # python -m pcfhub.cli

@@ -95,6 +95,17 @@ class Settings(BaseSettings):
         description="Address of the Dask scheduler when job_backend is dask, e.g. "
         "tcp://127.0.0.1:8786.",
     )
+    pact_ca_bundle: Path | None = Field(
+        None,
+        description="PEM file of certificate authorities trusted when calling other PACT host "
+        "systems (default: the system's trust store).",
+    )
+    pact_outbox_interval_s: float = Field(
+        5.0,
+        gt=0,
+        le=3600,
+        description="How often the server sends due PACT events (answers, notifications).",
+    )
 
     @model_validator(mode="after")
     def _dask_needs_a_scheduler(self) -> Settings:

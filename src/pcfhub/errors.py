@@ -106,6 +106,13 @@ class AccountLockedError(AuthenticationError):
     title = "Account locked"
 
 
+class UpstreamError(PcfhubError):
+    """Another system pcfhub called (a PACT partner) failed or refused."""
+
+    title = "Partner system error"
+    status = 502
+
+
 class PermissionDeniedError(PcfhubError):
     """The caller is known but its role or grants do not allow the action."""
 

@@ -23,6 +23,7 @@ from pcfhub.platform.model import OrganisationKind, Role
 from pcfhub.web import i18n
 from pcfhub.web.admin import DONE
 from pcfhub.web.catalogue import DONE as CATALOGUE_DONE
+from pcfhub.web.exchange import DONE as EXCHANGE_DONE
 
 WEB = Path(i18n.__file__).parent
 TEMPLATES = WEB / "templates"
@@ -36,6 +37,10 @@ DYNAMIC_PREFIXES = {
     "kind.": [kind.value for kind in OrganisationKind],
     "role.": [role.value for role in Role],
     "admin.done.": list(DONE),
+    # the exchange page: what a form did, request directions and statuses
+    "exchange.done.": list(EXCHANGE_DONE),
+    "exchange.": ["inbound", "outbound"],
+    "exchange.status_": ["pending", "fulfilled", "rejected"],
     # LCI pages: the import form's fields, a release's counts, job statuses, allocation
     "lci.field_": [
         "database",

@@ -11,6 +11,10 @@ from pcfhub import __version__
 from pcfhub.accounting.api import router as accounting_router
 from pcfhub.catalogue.api import router as catalogue_router
 from pcfhub.config import Settings, get_settings
+from pcfhub.exchange import requests
+from pcfhub.exchange.api import router as exchange_router
+from pcfhub.exchange.host_api import host_router
+from pcfhub.exchange.outbox import OutboxWorker
 from pcfhub.factors.api import router as factors_router
 from pcfhub.lci.api import router as lci_router
 from pcfhub.ledger.api import router as ledger_router
@@ -21,8 +25,19 @@ from pcfhub.platform.health import health_router
 from pcfhub.platform.middleware import RequestSizeLimit, SecurityHeaders
 from pcfhub.platform.oauth import token_router
 from pcfhub.platform.problems import install_problem_handlers
+from pcfhub.reports.api import router as reports_router
+from pcfhub.reports.declarations_api import router as declarations_router
 
 API_PREFIX = "/api/v1"
+
+
+def start_outbox(platform: Platform) -> OutboxWorker:
+    """The thread that sends due PACT events (answers, notifications) to partners."""
+    worker = OutboxWorker(
+        platform, requests.deliver, interval_s=platform.settings.pact_outbox_interval_s
+    )
+    worker.start()
+    return worker
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
@@ -35,8 +50,13 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # An earlier process's job threads are gone; a Dask cluster's jobs may still run.
         jobs.fail_interrupted(platform.unit_of_work, platform.jobs.still_running)
-        yield
-        platform.dispose()
+        outbox = start_outbox(platform)
+        _app.state.pact_outbox = outbox
+        try:
+            yield
+        finally:
+            outbox.stop()
+            platform.dispose()
 
     app = FastAPI(
         title="pcfhub",
@@ -55,7 +75,11 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(lci_router, prefix=API_PREFIX)
     app.include_router(catalogue_router, prefix=API_PREFIX)
     app.include_router(accounting_router, prefix=API_PREFIX)
+    app.include_router(reports_router, prefix=API_PREFIX)
+    app.include_router(declarations_router, prefix=API_PREFIX)
+    app.include_router(exchange_router, prefix=API_PREFIX)
     app.include_router(token_router)
+    app.include_router(host_router)
     app.include_router(health_router)
     install_web(app)
     app.add_middleware(RequestSizeLimit, max_bytes=platform.settings.max_request_bytes)

@@ -18,6 +18,7 @@ class OrganisationKind(StrEnum):
     PUBLIC_BUYER = "public_buyer"
     REGULATOR = "regulator"
     PLATFORM_OPERATOR = "platform_operator"
+    EXTERNAL = "external"  # another PACT host's company, known here by its connection only
 
 
 class Role(StrEnum):

@@ -37,6 +37,8 @@ from pcfhub.platform.schemas import MAX_INT64
 from pcfhub.web.accounting import router as accounting_router
 from pcfhub.web.admin import router as admin_router
 from pcfhub.web.catalogue import router as catalogue_router
+from pcfhub.web.declarations import router as declarations_router
+from pcfhub.web.exchange import router as exchange_router
 from pcfhub.web.factor_forms import router as factor_forms_router
 from pcfhub.web.factors import router as factors_router
 from pcfhub.web.home import home_sections
@@ -54,6 +56,7 @@ from pcfhub.web.rendering import (
     secure_request,
     when,
 )
+from pcfhub.web.reports import router as reports_router
 
 HERE = Path(__file__).parent
 MAX_PASTED_ENTRY = 16_384  # characters; real entries are a few hundred
@@ -79,6 +82,9 @@ def install_web(app: FastAPI) -> None:
     app.include_router(catalogue_router)
     app.include_router(model_editor_router)  # before /models/{model_id}: /models/new
     app.include_router(accounting_router)
+    app.include_router(declarations_router)
+    app.include_router(reports_router)
+    app.include_router(exchange_router)
 
 
 @router.get("/sign-in")
