@@ -91,6 +91,7 @@ def test_publish_share_and_read_over_pact(
         uow.commit()
     page = buyer.get("/exchange")
     assert f'id="shared-{footprint_id[1]}"' in page.text
+    assert f'action="/exchange/shared/{footprint_id[1]}/import"' in page.text
     imported = buyer.post(
         f"/exchange/shared/{footprint_id[1]}/import",
         data={"csrf_token": csrf_from(page.text), "model_code": "bike", "process": "assembly",
