@@ -31,6 +31,8 @@ def test_validity_defaults_to_three_years_after_the_reference_period() -> None:
     assert end == datetime(2029, 1, 1, tzinfo=UTC)
     stated = DOC | {"validityPeriodEnd": "2027-06-30T00:00:00Z"}
     assert validity(stated)[1] == datetime(2027, 6, 30, tzinfo=UTC)
+    leap = DOC | {"pcf": DOC["pcf"] | {"referencePeriodEnd": "2024-02-29T00:00:00Z"}}
+    assert validity(leap)[1] == datetime(2027, 3, 1, tzinfo=UTC)  # no 29 February in 2027
 
 
 @pytest.mark.parametrize(
@@ -60,6 +62,8 @@ def test_bad_v3_criteria_say_which() -> None:
         criteria_from({"status": ["Archived"]})
     with pytest.raises(FilterError, match="colour"):
         criteria_from({"colour": ["red"]})
+    with pytest.raises(FilterError, match="comment"):  # an event's field, not a query filter
+        criteria_from({"comment": ["please"]})
     assert criteria_from({"x-acme-invoice": ["1"]}) == criteria_from({})
 
 
@@ -74,6 +78,8 @@ def test_bad_v3_criteria_say_which() -> None:
         ("productIds/any(productId:(productId eq 'urn:pact:a.example:product-id:X'))", True),
         ("companyIds/any(c:(c eq 'urn:other'))", False),
         ("updated eq '2026-01-01T00:00:00Z'", False),  # no updated: no match
+        ("created lt 2026-03-01T00:00:00Z", True),  # OData's unquoted date-time literal
+        ("pcf/referencePeriodEnd ge 2026-01-01T08:00:00+08:00", True),
     ],
 )  # fmt: skip
 def test_v2_filter(text: str, hit: bool) -> None:
@@ -86,6 +92,8 @@ def test_v2_filter(text: str, hit: bool) -> None:
         ("companyName eq 'A'", "NotImplemented"),
         ("productCategoryCpc eq '1' or created gt '2020-01-01T00:00:00Z'", "NotImplemented"),
         ("productCategoryCpc ne '1'", "NotImplemented"),
+        ("(created gt 2020-01-01T00:00:00Z or created lt 2019-01-01T00:00:00Z)", "NotImplemented"),
+        ("not (productCategoryCpc eq '1')", "NotImplemented"),
         ("productCategoryCpc eq 1", "BadRequest"),
         ("(productCategoryCpc eq '1'", "BadRequest"),
     ],

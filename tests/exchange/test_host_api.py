@@ -5,14 +5,19 @@ list and error served validates against the official OpenAPI schemas."""
 from __future__ import annotations
 
 import base64
+import json
 import uuid
+from collections.abc import AsyncIterator
 from functools import cache
 from typing import Any
 
+import anyio
+import httpx
 import jsonschema
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from pcfhub.exchange.events import EVENT_TYPES
 from pcfhub.platform.context import Platform
@@ -145,6 +150,7 @@ def test_pagination_links_and_filters(
     enterprise: Principal,
     published: dict[str, uuid.UUID],
 ) -> None:
+    late = publish(client, owner, stored_result(platform, enterprise, code="widget-late"))
     ids = []
     for index in range(5):
         result = stored_result(platform, enterprise, code=f"widget-{index}")
@@ -162,6 +168,11 @@ def test_pagination_links_and_filters(
     assert link.startswith("<http://testserver/3/footprints?")
     assert link.endswith('>; rel="next"')
     seen = [d["id"] for d in first.json()["data"]]
+    # Shared after the first page, the oldest footprint stays out of this walk's pages.
+    client.post(
+        f"{API}/exchange/footprints/{late['id']}/shares",
+        json={"recipient": partner["partner_id"]}, headers=owner,
+    )  # fmt: skip
     url = link[1 : link.index(">")]
     while url:
         page = client.get(url, headers=headers)
@@ -172,6 +183,14 @@ def test_pagination_links_and_filters(
         header = page.headers.get("link")
         url = header[1 : header.index(">")] if header else ""
     assert seen == ids
+    empty = client.get("/3/footprints?limit=0", headers=headers)  # v3: limit minimum 0
+    assert empty.json() == {"data": []}
+    assert "limit=100&offset=0" in empty.headers["link"]
+    fresh = client.get("/3/footprints", headers=headers).json()["data"]
+    assert [d["id"] for d in fresh] == [late["id"], *ids]  # a new walk includes it
+    client.delete(
+        f"{API}/exchange/footprints/{late['id']}/shares/{partner['partner_id']}", headers=owner
+    )
 
     wanted = "urn:pact:widgets.example.com:product-id:W-3"
     by_product = client.get(f"/3/footprints?productId={wanted.upper()}", headers=headers)
@@ -215,9 +234,14 @@ def test_authentication_errors_are_pact_errors(client: TestClient, owner: dict[s
     none = client.get("/3/footprints")
     assert none.status_code == 401
     assert none.json()["code"] == "AccessDenied"
-    forged = client.get("/2/footprints", headers={"Authorization": "Bearer not-a-token"})
+    forged = client.get("/3/footprints", headers={"Authorization": "Bearer not-a-token"})
     assert forged.status_code == 401
     assert schema_errors("v3", "Error", forged.json()) == []
+    # v2 answers an invalid or missing token "in all other cases" with 400 BadRequest
+    for headers in ({"Authorization": "Bearer not-a-token"}, {}):
+        v2 = client.get("/2/footprints", headers=headers)
+        assert (v2.status_code, v2.json()["code"]) == (400, "BadRequest")
+        assert schema_errors("v2", "Error", v2.json()) == []
 
 
 def test_a_token_without_the_pact_scope_is_denied(
@@ -295,8 +319,18 @@ def test_bad_events_are_refused(client: TestClient, partner: dict[str, Any]) -> 
     unknown = client.post(
         "/3/events", json=event(3, "published", {}) | {"type": "com.example.Other"}, headers=headers
     )
-    assert unknown.status_code == 501
-    assert unknown.json()["code"] == "NotImplemented"
+    # v3 lists only 400 for an invalid event; v2 names unknown functionality NotImplemented
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "BadRequest")
+    unknown_v2 = client.post(
+        "/2/events", json=event(2, "published", {}) | {"type": "com.example.Other"}, headers=headers
+    )
+    assert (unknown_v2.status_code, unknown_v2.json()["code"]) == (400, "NotImplemented")
+    not_objects = client.post(
+        "/3/events",
+        json=event(3, "request_fulfilled", {"requestEventId": "x", "pfs": ["not an object"]}),
+        headers=headers,
+    )
+    assert (not_objects.status_code, not_objects.json()["code"]) == (400, "BadRequest")
     no_criteria = client.post("/3/events", json=event(3, "request_created", {}), headers=headers)
     assert no_criteria.status_code == 400
     answer_to_nothing = client.post(
@@ -309,6 +343,48 @@ def test_bad_events_are_refused(client: TestClient, partner: dict[str, Any]) -> 
         headers=headers,
     )
     assert answer_to_nothing.status_code == 400
+
+
+def test_an_event_still_arriving_holds_no_write_lock(
+    platform: Platform, client: TestClient, partner: dict[str, Any]
+) -> None:
+    """The events endpoints read the body before they open a write transaction: a partner
+    sending slowly must not stop everyone else's writes (SQLite has one writer)."""
+    body = json.dumps(event(3, "published", {"pfIds": [str(uuid.uuid4())]})).encode()
+
+    def write_meanwhile() -> None:
+        with platform.unit_of_work() as uow:
+            uow.session.execute(text("DELETE FROM pact_outbox WHERE 1 = 0"))
+            uow.commit()
+
+    async def scenario() -> httpx.Response:
+        started, release = anyio.Event(), anyio.Event()
+
+        async def slow_body() -> AsyncIterator[bytes]:
+            yield body[:10]
+            started.set()
+            await release.wait()
+            yield body[10:]
+
+        answers: list[httpx.Response] = []
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+
+            async def post() -> None:
+                headers = partner["headers"] | {"Content-Length": str(len(body))}
+                answers.append(await http.post("/3/events", content=slow_body(), headers=headers))
+
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(post)
+                await started.wait()
+                await anyio.sleep(0.3)  # time for the endpoint to take a lock, were it to
+                with anyio.fail_after(5):
+                    await anyio.to_thread.run_sync(write_meanwhile)
+                release.set()
+        return answers[0]
+
+    answer = anyio.run(scenario)
+    assert answer.status_code == 200, answer.text
 
 
 def test_events_come_only_from_connected_partners(

@@ -4,6 +4,9 @@ a delivered one is sent once. The partner is an httpx MockTransport (a system we
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -122,3 +125,110 @@ def test_an_event_nobody_takes_is_abandoned_after_72_hours(
         row = uow.session.query(PactOutboxRow).one()
         assert row.abandoned_at is not None
         assert row.delivered_at is None
+
+
+def _linked(platform: Platform, principal: Principal, payloads: list[dict[str, Any]]) -> Any:
+    """A connection with ``payloads`` queued; the connection's id."""
+    with platform.unit_of_work() as uow:
+        created = connections.add_connection(
+            uow, principal=principal, secret=platform.secret,
+            data=ConnectionCreate(
+                name="Partner", base_url="https://partner.example.com",
+                remote_client_id="us", remote_client_secret="s3cret",
+            ),
+        )  # fmt: skip
+        link = uow.session.get(PactConnectionRow, created.id)
+        assert link is not None
+        for payload in payloads:
+            outbox.queue(uow, link, payload)
+        uow.commit()
+    return created.id
+
+
+def _client(partner: Callable[[httpx.Request], httpx.Response]) -> outbox.ClientFactory:
+    return lambda row: PactClient(
+        row.base_url or "", client_id="us", client_secret="s3cret",
+        transport=httpx.MockTransport(partner),
+    )  # fmt: skip
+
+
+def test_an_unexpected_failure_does_not_stop_the_rows_behind_it(
+    platform: Platform, enterprise: Principal
+) -> None:
+    partner = Partner()
+    partner.up = True
+    _linked(platform, enterprise, [{"odd": True}, {"type": "t", "id": "e-3"}])
+
+    def handler(p: Platform, client: PactClient, link: PactConnectionRow, payload: dict) -> None:
+        if payload.get("odd"):
+            raise KeyError("pfs")  # say, a partner's answer of an unforeseen shape
+        requests.deliver(p, client, link, payload)
+
+    done = outbox.deliver_due(platform, handler, make_client=_client(partner))
+    assert (done.delivered, done.failed) == (1, 1)
+    assert partner.events == [{"type": "t", "id": "e-3"}]
+    with platform.unit_of_work(read_only=True) as uow:
+        odd = next(r for r in uow.session.query(PactOutboxRow) if r.event.get("odd"))
+        assert odd.attempts == 1
+        assert "KeyError" in (odd.last_error or "")
+        assert odd.next_attempt_at > utcnow()
+
+
+def test_a_fetched_footprint_must_be_the_one_asked_for(
+    platform: Platform, enterprise: Principal
+) -> None:
+    asked = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+    def partner(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/auth/token":
+            return httpx.Response(200, json={"access_token": "t"})
+        if request.url.path.endswith(f"/footprints/{asked}"):
+            other = {"id": "0f0f0f0f-5717-4562-b3fc-2c963f66afa6", "pcf": {}}
+            return httpx.Response(200, json={"data": other})
+        return httpx.Response(404)
+
+    _linked(platform, enterprise, [{"fetch": [asked]}])
+    done = outbox.deliver_due(platform, requests.deliver, make_client=_client(partner))
+    assert done.failed == 1
+    with platform.unit_of_work(read_only=True) as uow:
+        row = uow.session.query(PactOutboxRow).one()
+        assert f"not the ProductFootprint {asked}" in (row.last_error or "")
+
+
+def test_rows_of_a_revoked_connection_are_abandoned_unsent(
+    platform: Platform, enterprise: Principal
+) -> None:
+    partner = Partner()
+    partner.up = True
+    connection_id = _linked(platform, enterprise, [{"type": "t", "id": "e-4"}])
+    with platform.unit_of_work() as uow:
+        connections.revoke_connection(uow, principal=enterprise, connection_id=connection_id)
+        uow.commit()
+    done = outbox.deliver_due(platform, requests.deliver, make_client=_client(partner))
+    assert done == outbox.Delivery(0, 0, 1)
+    assert partner.events == []
+    with platform.unit_of_work(read_only=True) as uow:
+        assert "revoked" in (uow.session.query(PactOutboxRow).one().last_error or "")
+
+
+def test_two_workers_send_each_event_once(platform: Platform, enterprise: Principal) -> None:
+    """Two processes on one database each run the outbox: a row is claimed by one of them."""
+    partner = Partner()
+    partner.up = True
+    _linked(platform, enterprise, [{"type": "t", "id": f"e-{n}"} for n in range(4)])
+    sent: list[str] = []
+
+    def slow(p: Platform, client: PactClient, link: PactConnectionRow, payload: dict) -> None:
+        time.sleep(0.05)
+        sent.append(payload["id"])
+        requests.deliver(p, client, link, payload)
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = [
+            pool.submit(outbox.deliver_due, platform, slow, make_client=_client(partner))
+            for _ in range(2)
+        ]
+        totals = [run.result() for run in runs]
+    assert sorted(sent) == [f"e-{n}" for n in range(4)]
+    assert sum(t.delivered for t in totals) == 4
+    assert len(partner.events) == 4

@@ -22,7 +22,7 @@ import yaml
 from pcfhub.accounting.calculate import AccountingResult, account
 from pcfhub.accounting.model import ProductModel
 from pcfhub.exchange.pact import FootprintContext, to_pact_v2, to_pact_v3
-from pcfhub.exchange.pact_units import PactMappingError, decimal
+from pcfhub.exchange.pact_units import V2_UNITS, PactMappingError, decimal, pact_unit
 from tests.accounting.builders import model, resolved, widget
 from tests.support.shared import shared_path
 from tests.support.skips import in_ci
@@ -290,3 +290,25 @@ def test_a_broken_export_fails(version: str, write: Any) -> None:
     doc["pcf"]["fossilGhgEmissions"] = -1.5  # a number where PACT wants a decimal string
     doc["pcf"]["geographyCountry"] = "CN"  # a second geography next to CN-CQ
     assert len(errors(version, doc)) >= 2
+
+
+@pytest.mark.parametrize(
+    ("unit", "name", "factor"),
+    [
+        ("kg", "kilogram", 1.0),
+        ("t", "kilogram", 1000.0),
+        ("L", "liter", 1.0),
+        ("m**3", "cubic meter", 1.0),
+        ("Wh", "kilowatt hour", 0.001),
+        ("GJ", "megajoule", 1000.0),
+        ("t*km", "ton kilometer", 1.0),
+        ("Gbit*s", "megabit second", 1000.0),  # v3 only
+    ],
+)
+def test_declared_units_map_to_pact_units(unit: str, name: str, factor: float) -> None:
+    assert pact_unit(unit) == (name, pytest.approx(factor))
+
+
+def test_v2_has_no_megabit_second() -> None:
+    with pytest.raises(PactMappingError, match="no PACT equivalent"):
+        pact_unit("Mbit*s", allowed=V2_UNITS)

@@ -96,3 +96,27 @@ def test_import_adds_a_supplier_exchange_as_a_new_model_version(
             data=ImportRequest(model_code=saved.code, process="nowhere", amount=1),
         )  # fmt: skip
     assert uuid.UUID(str(version_id))
+
+
+def test_a_footprint_id_belongs_to_the_partner_that_sent_it_first(
+    platform: Platform, enterprise: Principal
+) -> None:
+    """Another partner sending a footprint with the same PACT id cannot replace it."""
+    document = example("v3", "example-1.json")
+    with platform.unit_of_work() as uow:
+        links = []
+        for name in ("Real supplier", "Impostor"):
+            created = connections.add_connection(
+                uow, principal=enterprise, secret=platform.secret,
+                data=ConnectionCreate(name=name, base_url=f"https://{name[:4].lower()}.example.com"),
+            )  # fmt: skip
+            links.append(uow.session.get(PactConnectionRow, created.id))
+        real, impostor = links
+        assert real is not None
+        assert impostor is not None
+        kept = received.store_received(uow, real, document, version=3)
+        forged = copy.deepcopy(document) | {"companyName": "Impostor"}
+        with pytest.raises(InvalidInputError, match="another partner"):
+            received.store_received(uow, impostor, forged, version=3)
+        assert kept.document["companyName"] == document["companyName"]
+        assert kept.connection_id == real.id

@@ -42,10 +42,20 @@ def list_footprints(uow: UowDep, principal: PrincipalDep) -> list[FootprintPubli
 
 
 @router.post("/footprints", status_code=201)
-def publish(body: PublishRequest, uow: UowDep, principal: PrincipalDep) -> FootprintPublic:
-    """Publish a stored result as a PACT footprint (earlier ones of the model are deprecated)."""
-    published = service.publish(uow, principal=principal, data=body)
+def publish(
+    body: PublishRequest,
+    request: Request,
+    platform: PlatformDep,
+    uow: UowDep,
+    principal: PrincipalDep,
+) -> FootprintPublic:
+    """Publish a stored result as a PACT footprint (earlier ones of the model are deprecated;
+    connected partners that read them are notified)."""
+    published = requests.publish(
+        uow, principal=principal, data=body, base_url=platform.settings.base_url
+    )
     uow.commit()
+    wake_outbox(request)
     return published
 
 
@@ -72,9 +82,19 @@ def footprint_document(
 
 
 @router.post("/footprints/{footprint_id}/deprecate")
-def deprecate(footprint_id: uuid.UUID, uow: UowDep, principal: PrincipalDep) -> FootprintPublic:
-    done = service.deprecate(uow, principal=principal, footprint_id=footprint_id)
+def deprecate(
+    footprint_id: uuid.UUID,
+    request: Request,
+    platform: PlatformDep,
+    uow: UowDep,
+    principal: PrincipalDep,
+) -> FootprintPublic:
+    """Mark the footprint Deprecated; connected partners that read it are notified."""
+    done = requests.deprecate(
+        uow, principal=principal, footprint_id=footprint_id, base_url=platform.settings.base_url
+    )
     uow.commit()
+    wake_outbox(request)
     return done
 
 
@@ -88,11 +108,9 @@ def share(
     principal: PrincipalDep,
 ) -> FootprintPublic:
     """Let an organisation read the footprint; a connected partner is notified (Published)."""
-    shared = service.share(
-        uow, principal=principal, footprint_id=footprint_id, recipient=body.recipient
-    )
-    requests.notify_shared(
+    shared = requests.share(
         uow,
+        principal=principal,
         footprint_id=footprint_id,
         recipient=body.recipient,
         base_url=platform.settings.base_url,

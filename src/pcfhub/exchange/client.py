@@ -63,10 +63,12 @@ class PactClient:
         ca_bundle: Path | None = None,
         timeout_s: float = 20.0,
         transport: httpx.BaseTransport | None = None,
+        https_only: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth_base_url = (auth_base_url or base_url).rstrip("/")
         self.version = version
+        self._schemes = ("https",) if https_only else ("https", "http")
         self._credentials = (client_id, client_secret)
         self._token: _Token | None = None
         verify: Any = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else True
@@ -100,6 +102,11 @@ class PactClient:
             return fallback
         if not isinstance(endpoint, str) or urlsplit(endpoint).scheme not in ("https", "http"):
             return fallback
+        if urlsplit(endpoint).scheme not in self._schemes:
+            raise PactClientError(
+                f"the discovery document names a token endpoint over plain http ({endpoint}); "
+                "credentials are sent over https only"
+            )
         return endpoint
 
     def access_token(self, *, renew: bool = False) -> str:
@@ -128,9 +135,10 @@ class PactClient:
 
     def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One authenticated call; on 401 the token is renewed once (tokens SHOULD expire)."""
+        extra_headers = kwargs.pop("headers", {})
         for attempt in range(2):
             headers = {"Authorization": f"Bearer {self.access_token(renew=attempt > 0)}"}
-            headers |= kwargs.pop("headers", {})
+            headers |= extra_headers
             try:
                 answer = self._http.request(method, url, headers=headers, **kwargs)
             except httpx.HTTPError as error:
@@ -157,9 +165,24 @@ class PactClient:
                 return
             answer = self._call("GET", url, params=query)
             _check(answer, "ListFootprints")
-            yield list(_json(answer).get("data", []))
-            url, query = next_link(answer.headers.get("link")), {}
+            page = _json(answer).get("data")
+            if not isinstance(page, list) or not all(isinstance(d, dict) for d in page):
+                raise PactClientError("ListFootprints: data is not a list of ProductFootprints")
+            yield page
+            url, query = self._same_origin(next_link(answer.headers.get("link"))), {}
         raise PactClientError(f"ListFootprints: more than {MAX_PAGES} pages")
+
+    def _same_origin(self, url: str | None) -> str | None:
+        """A pagination link, refused unless it points to the partner's own host: the access
+        token goes with it."""
+        if url is None:
+            return None
+        wanted, given = urlsplit(self.base_url), urlsplit(url)
+        if (given.scheme, given.netloc) != (wanted.scheme, wanted.netloc):
+            raise PactClientError(
+                f"ListFootprints: the next link {url} leaves {wanted.scheme}://{wanted.netloc}"
+            )
+        return url
 
     def list_footprints(
         self, params: Mapping[str, str | Sequence[str]] | None = None, *, limit: int | None = None
@@ -169,7 +192,16 @@ class PactClient:
     def get_footprint(self, footprint_id: str) -> dict[str, Any]:
         answer = self._call("GET", self._url(f"footprints/{footprint_id}"))
         _check(answer, "GetFootprint")
-        return dict(_json(answer)["data"])
+        document = _json(answer).get("data")
+        same_id = (
+            isinstance(document, dict)
+            and str(document.get("id")).lower() == str(footprint_id).lower()
+        )
+        if not same_id:
+            raise PactClientError(
+                f"GetFootprint: the answer is not the ProductFootprint {footprint_id}"
+            )
+        return document
 
     def post_event(self, event: Mapping[str, Any]) -> None:
         answer = self._call(

@@ -145,7 +145,17 @@ def update_connection(
     data: ConnectionUpdate,
     secret: bytes,
 ) -> ConnectionPublic:
+    """Change where and how we call the partner. Pointing the connection at another address
+    needs the secret again, so a stored secret is never sent to a host it was not given for."""
     row = connection(uow, principal=principal, connection_id=connection_id, action=Action.ADMIN)
+    moved = any(
+        given is not None and _url(given) != held
+        for given, held in ((data.base_url, row.base_url), (data.auth_base_url, row.auth_base_url))
+    )
+    if moved and row.remote_secret is not None and data.remote_client_secret is None:
+        raise InvalidInputError(
+            "remote_client_secret: give the partner's secret again when you change its address."
+        )
     if data.base_url is not None:
         row.base_url = _url(data.base_url)
     if data.auth_base_url is not None:
@@ -156,6 +166,14 @@ def update_connection(
         row.remote_client_id = data.remote_client_id
     if data.remote_client_secret is not None:
         row.remote_secret = seal(secret, data.remote_client_secret, context=str(row.id))
+    ledger.append(
+        uow.session,
+        actor=actor_of(principal),
+        organisation_id=row.organisation_id,
+        action="pact.connection_updated",
+        object_kind="organisation",
+        object_id=str(row.partner_id),
+    )
     return _public(uow, row)
 
 
@@ -211,13 +229,17 @@ def revoke_connection(
     )
 
 
-def connection_of_partner(uow: UnitOfWork, partner_id: uuid.UUID) -> PactConnectionRow | None:
-    """The live connection whose partner organisation is ``partner_id`` (an inbound caller)."""
-    return uow.session.scalar(
-        select(PactConnectionRow).where(
-            PactConnectionRow.partner_id == partner_id, PactConnectionRow.revoked_at.is_(None)
-        )
+def connection_of_partner(
+    uow: UnitOfWork, partner_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> PactConnectionRow | None:
+    """The live connection whose partner organisation is ``partner_id`` (an inbound caller);
+    with ``owner_id``, only a connection of that organisation."""
+    query = select(PactConnectionRow).where(
+        PactConnectionRow.partner_id == partner_id, PactConnectionRow.revoked_at.is_(None)
     )
+    if owner_id is not None:
+        query = query.where(PactConnectionRow.organisation_id == owner_id)
+    return uow.session.scalar(query)
 
 
 def remote_credentials(row: PactConnectionRow, secret: bytes) -> tuple[str, str]:

@@ -122,7 +122,9 @@ def read(body: Any, *, version: int) -> Incoming:
         raise EventError("specversion: must be '1.0'")
     event_id, source = _text(body, "id"), _text(body, "source")
     if kind_type not in KIND_OF:
-        raise EventError(f"type: {kind_type!r} is not a PACT event", "NotImplemented")
+        # v2 names unknown functionality NotImplemented (a 400); v3 lists only 400 BadRequest.
+        code = "NotImplemented" if version == 2 else "BadRequest"
+        raise EventError(f"type: {kind_type!r} is not a PACT event", code)
     event_version, kind = KIND_OF[kind_type]
     if event_version != version:
         raise EventError(f"type: {kind_type!r} is a v{event_version} event, posted to /{version}")
@@ -143,6 +145,8 @@ def read(body: Any, *, version: int) -> Incoming:
         pfs = data.get("pfs")
         if not isinstance(pfs, list) or (version == 3 and not pfs):
             raise EventError("data.pfs: required, a list of ProductFootprints (v3: non-empty)")
+        if not all(isinstance(pf, Mapping) for pf in pfs):
+            raise EventError("data.pfs: every item must be a ProductFootprint (a JSON object)")
     else:
         _text(data, "requestEventId")
         error = data.get("error")

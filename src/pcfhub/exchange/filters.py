@@ -77,7 +77,7 @@ class Criteria:
 def criteria_from(values: Mapping[str, Sequence[str] | str]) -> Criteria:
     """Criteria from query parameters (lists) or an event's ``data`` (lists or strings).
     Unknown names are refused unless they carry the ``x-`` prefix the spec reserves."""
-    canonical = {n.lower(): n for n in (*V3_LIST_CRITERIA, *V3_TIME_CRITERIA, "status", "comment")}
+    canonical = {n.lower(): n for n in (*V3_LIST_CRITERIA, *V3_TIME_CRITERIA, "status")}
     merged: dict[str, list[Any]] = {}
     for key, raw in values.items():
         name = canonical.get(key.lower())
@@ -126,7 +126,12 @@ def validity(document: Mapping[str, Any]) -> tuple[datetime, datetime]:
     reference_end = parse_time(pcf["referencePeriodEnd"], "referencePeriodEnd")
     start = document.get("validityPeriodStart")
     end = document.get("validityPeriodEnd")
-    default_end = reference_end.replace(year=reference_end.year + VALIDITY_YEARS)
+    try:
+        default_end = reference_end.replace(year=reference_end.year + VALIDITY_YEARS)
+    except ValueError:  # 29 February, three years on, is 1 March
+        default_end = reference_end.replace(
+            year=reference_end.year + VALIDITY_YEARS, month=3, day=1
+        )
     return (
         parse_time(start, "validityPeriodStart") if start else reference_end,
         parse_time(end, "validityPeriodEnd") if end else default_end,
@@ -192,7 +197,13 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "gt": lambda a, b: a > b,
     "ge": lambda a, b: a >= b,
 }
-_TOKEN = re.compile(r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<punct>[():])|(?P<word>[^\s():']+))")
+#: OData words outside the v2 subset: refused as NotImplemented wherever they appear.
+UNSUPPORTED = frozenset({"or", "not", "ne", "has", "in", "all"})
+_TOKEN = re.compile(
+    r"\s*(?:(?P<string>'(?:[^']|'')*')"
+    r"|(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?)"
+    r"|(?P<punct>[():])|(?P<word>[^\s():']+))"
+)
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 
@@ -219,6 +230,11 @@ class _Parser:
 
     def take(self, expected: str | None = None) -> str:
         token = self.peek()
+        if token in UNSUPPORTED:
+            raise FilterError(
+                f"$filter: {token!r} is not supported (only 'and', comparisons and any)",
+                "NotImplemented",
+            )
         if token is None or (expected is not None and token != expected):
             raise FilterError(f"$filter: expected {expected or 'more'}, found {token!r}")
         self.at += 1
@@ -257,7 +273,7 @@ class _Parser:
         operator = self.take()
         if operator not in OPERATORS:
             raise FilterError(f"$filter: operator {operator!r} is not supported", "NotImplemented")
-        literal = self.literal()
+        literal = self.literal(unquoted_time=name in V2_TIMES)
         path, compare = V2_COMPARABLE[name], OPERATORS[operator]
         wanted: Any = parse_time(literal, name) if name in V2_TIMES else literal
 
@@ -294,8 +310,11 @@ class _Parser:
         self.take(")")
         return lambda doc: _any_of([value], doc.get(collection, []))
 
-    def literal(self) -> str:
+    def literal(self, *, unquoted_time: bool = False) -> str:
+        """A quoted string; OData's unquoted date-time literal too where a time is compared."""
         token = self.take()
+        if unquoted_time and not token.startswith("'"):
+            return token
         if not (token.startswith("'") and token.endswith("'") and len(token) >= 2):
             raise FilterError(f"$filter: {token!r} is not a quoted string")
         return token[1:-1].replace("''", "'")

@@ -32,6 +32,7 @@ from pcfhub.exchange.events import EventError
 from pcfhub.exchange.filters import FilterError, criteria_from, matches, parse_time, v2_filter
 from pcfhub.platform import auth
 from pcfhub.platform.authz import scope_allows
+from pcfhub.platform.context import Platform
 from pcfhub.platform.deps import PlatformDep, UowDep
 from pcfhub.platform.model import Action, Principal
 from pcfhub.platform.uow import UnitOfWork
@@ -58,12 +59,15 @@ class PactError(Exception):
 
 
 def _error(version: int, error: PactError) -> JSONResponse:
-    code = error.code
+    code, status = error.code, error.status
     if version == 2 and code == "NotFound":
         code = "NoSuchFootprint"
     if version == 3 and code == "NoSuchFootprint":
         code = "NotFound"
-    status = error.status or STATUS[version].get(code, 400)
+    if version == 2 and status == 401 and code != "TokenExpired":
+        # v2 answers a missing or invalid token "in all other cases" with BadRequest (§Actions).
+        code, status = "BadRequest", None
+    status = status or STATUS[version].get(code, 400)
     headers = {"WWW-Authenticate": 'Bearer realm="pcfhub"'} if status == 401 else None
     return JSONResponse(
         {"code": code, "message": error.message}, status_code=status, headers=headers
@@ -144,8 +148,8 @@ def _window(request: Request) -> tuple[int, int, datetime]:
         offset = int(query.get("offset", 0))
     except ValueError:
         raise PactError("BadRequest", "limit and offset must be whole numbers") from None
-    if limit < 1 or offset < 0:
-        raise PactError("BadRequest", "limit must be positive and offset not negative")
+    if limit < 0 or offset < 0:
+        raise PactError("BadRequest", "limit and offset must not be negative")
     as_of = query.get(AS_OF)
     moment = parse_time(as_of, AS_OF) if as_of else datetime.now(UTC)
     return min(limit, MAX_LIMIT), offset, moment
@@ -162,7 +166,9 @@ def _page(request: Request, documents: list[dict[str, Any]], version: int) -> JS
             if k not in ("limit", "offset", AS_OF)
         ]
         stamp = as_of.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        query = urlencode([*kept, ("limit", limit), ("offset", offset + limit), (AS_OF, stamp)])
+        # limit=0 (v3 allows it) gets an empty page; its next link asks for a real one.
+        following = [("limit", limit or DEFAULT_LIMIT), ("offset", offset + limit)]
+        query = urlencode([*kept, *following, (AS_OF, stamp)])
         # Absolute, on the host the request named (v2 §Pagination, v3 ListFootprints).
         url = request.url.replace(query=query)
         headers["link"] = f'<{url}>; rel="next"'
@@ -243,20 +249,30 @@ async def _body(request: Request) -> Any:
 
 
 def _events(
-    version: int, body: Any, uow: UnitOfWork, principal: PrincipalOrError, wake: Callable[[], None]
+    version: int, request: Request, platform: Platform, body: Any, wake: Callable[[], None]
 ) -> Response:
-    def work() -> Response:
-        who = _require(principal, footprints.EVENT_SCOPE_KIND, Action.WRITE)
-        requests.partner_link(uow, who)
-        if body is None:
-            raise PactError("BadRequest", "The body is not JSON (a CloudEvent in structured mode).")
-        incoming = events.read(body, version=version)
-        requests.receive(uow, principal=who, incoming=incoming)
-        uow.commit()
-        wake()
-        return Response(status_code=200)
+    """Authenticate and record an event; the body is read before the write transaction opens."""
+    with platform.unit_of_work() as uow:
+        principal = _principal(request, platform, uow)
+        return _guarded(version, lambda: _record_event(version, body, uow, principal, wake))
 
-    return _guarded(version, work)
+
+def _record_event(
+    version: int,
+    body: Any,
+    uow: UnitOfWork,
+    principal: Principal | PactError,
+    wake: Callable[[], None],
+) -> Response:
+    who = _require(principal, footprints.EVENT_SCOPE_KIND, Action.WRITE)
+    requests.partner_link(uow, who)
+    if body is None:
+        raise PactError("BadRequest", "The body is not JSON (a CloudEvent in structured mode).")
+    incoming = events.read(body, version=version)
+    requests.receive(uow, principal=who, incoming=incoming)
+    uow.commit()
+    wake()
+    return Response(status_code=200)
 
 
 def _waker(request: Request) -> Callable[[], None]:
@@ -265,14 +281,12 @@ def _waker(request: Request) -> Callable[[], None]:
 
 
 @host_router.post("/3/events", summary="Action Events (PACT 3.0)")
-async def events_v3(request: Request, uow: UowDep, principal: PrincipalOrError) -> Response:
-    return await run_in_threadpool(
-        _events, 3, await _body(request), uow, principal, _waker(request)
-    )
+async def events_v3(request: Request, platform: PlatformDep) -> Response:
+    body = await _body(request)
+    return await run_in_threadpool(_events, 3, request, platform, body, _waker(request))
 
 
 @host_router.post("/2/events", summary="Action Events (PACT 2.3)")
-async def events_v2(request: Request, uow: UowDep, principal: PrincipalOrError) -> Response:
-    return await run_in_threadpool(
-        _events, 2, await _body(request), uow, principal, _waker(request)
-    )
+async def events_v2(request: Request, platform: PlatformDep) -> Response:
+    body = await _body(request)
+    return await run_in_threadpool(_events, 2, request, platform, body, _waker(request))

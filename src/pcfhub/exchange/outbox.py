@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pcfhub.errors import InvalidInputError, PcfhubError
 from pcfhub.exchange.client import PactClient
@@ -34,6 +34,7 @@ FIRST_RETRY = timedelta(seconds=10)
 LONGEST_WAIT = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=72)
 BATCH = 50
+LEASE = timedelta(minutes=5)  # how long a claimed row waits before another worker retries it
 
 ClientFactory = Callable[[PactConnectionRow], PactClient]
 #: What to do with an outbox payload: post it as an event, or fetch footprints ("fetch" key).
@@ -61,9 +62,8 @@ def client_for(platform: Platform, connection: PactConnectionRow) -> PactClient:
     client_id, client_secret = remote_credentials(connection, platform.secret)
     assert connection.base_url is not None
     urls = [connection.base_url, connection.auth_base_url or connection.base_url]
-    if platform.settings.environment == "production" and any(
-        not url.startswith("https://") for url in urls
-    ):
+    production = platform.settings.environment == "production"
+    if production and any(not url.startswith("https://") for url in urls):
         raise InvalidInputError(
             f"connection {connection.name}: PACT partners are called over https only"
         )
@@ -74,6 +74,7 @@ def client_for(platform: Platform, connection: PactConnectionRow) -> PactClient:
         version=connection.spec_version,
         auth_base_url=connection.auth_base_url,
         ca_bundle=platform.settings.pact_ca_bundle,
+        https_only=production,
     )
 
 
@@ -84,6 +85,43 @@ class Delivery:
     abandoned: int
 
 
+def _claim(platform: Platform, row: PactOutboxRow, now: datetime) -> bool:
+    """Take a due row for one attempt: counts the attempt and leases the row, so a second
+    worker (another process on the same database) never sends it twice."""
+    with platform.unit_of_work() as uow:
+        taken = uow.session.execute(
+            update(PactOutboxRow)
+            .where(
+                PactOutboxRow.id == row.id,
+                PactOutboxRow.attempts == row.attempts,
+                PactOutboxRow.delivered_at.is_(None),
+                PactOutboxRow.abandoned_at.is_(None),
+            )
+            .values(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
+        )
+        uow.commit()
+    return getattr(taken, "rowcount", 0) == 1
+
+
+def _attempt(
+    platform: Platform,
+    handler: Handler,
+    make_client: ClientFactory,
+    row: PactOutboxRow,
+    connection: PactConnectionRow,
+) -> str | None:
+    """Send one row; the error in words, or None when delivered."""
+    try:
+        with make_client(connection) as client:
+            handler(platform, client, connection, row.event)
+    except (PcfhubError, ValueError, OSError) as problem:
+        return str(problem) or type(problem).__name__
+    except Exception as problem:  # a partner's odd answer must not stop the rows behind it
+        log.exception("PACT delivery %s to %s failed unexpectedly", row.id, connection.name)
+        return f"{type(problem).__name__}: {problem}"
+    return None
+
+
 def deliver_due(
     platform: Platform,
     handler: Handler,
@@ -91,7 +129,8 @@ def deliver_due(
     now: datetime | None = None,
     make_client: ClientFactory | None = None,
 ) -> Delivery:
-    """Try every due outbox row once; record success, the next attempt, or abandonment."""
+    """Try every due outbox row once; record success, the next attempt, or abandonment.
+    Rows of a revoked connection are abandoned unsent."""
     now = now or utcnow()
     with platform.unit_of_work(read_only=True) as uow:
         due = [
@@ -108,26 +147,24 @@ def deliver_due(
                 .limit(BATCH)
             )
         ]
-        for row, connection in due:
-            uow.session.expunge(row)
-            uow.session.expunge(connection)
+        uow.session.expunge_all()  # a connection with several rows appears more than once
+    factory = make_client or (lambda c: client_for(platform, c))
     delivered = failed = abandoned = 0
     for row, connection in due:
-        error = None
-        try:
-            client = (make_client or (lambda c: client_for(platform, c)))(connection)
-            with client:
-                handler(platform, client, connection, row.event)
-        except (PcfhubError, ValueError, OSError) as problem:
-            error = str(problem) or type(problem).__name__
+        if not _claim(platform, row, now):
+            continue  # another worker has it
+        revoked = connection.revoked_at is not None
+        if revoked:
+            error: str | None = f"the connection with {connection.name} was revoked; not sent"
+        else:
+            error = _attempt(platform, handler, factory, row, connection)
         with platform.unit_of_work() as uow:
             stored = uow.session.get(PactOutboxRow, row.id)
             assert stored is not None
-            stored.attempts += 1
             if error is None:
                 stored.delivered_at, stored.last_error = utcnow(), None
                 delivered += 1
-            elif now - stored.created_at >= GIVE_UP_AFTER:
+            elif revoked or now - stored.created_at >= GIVE_UP_AFTER:
                 stored.abandoned_at, stored.last_error = now, error
                 abandoned += 1
             else:

@@ -25,10 +25,11 @@ PACT_UNITS: dict[str, str] = {
     "ton kilometer": "tonne_kilometer",
     "piece": "piece",
     "hour": "hour",
+    "megabit second": "megabit * second",
 }
 V2_UNITS = frozenset(list(PACT_UNITS)[:7])
 #: Units whose product mass is not relevant: productMassPerDeclaredUnit is 0 (v2 and v3 spec).
-MASSLESS = frozenset({"kilowatt hour", "megajoule", "ton kilometer", "hour"})
+MASSLESS = frozenset({"kilowatt hour", "megajoule", "ton kilometer", "hour", "megabit second"})
 
 
 class PactMappingError(InvalidInputError):
@@ -51,6 +52,8 @@ def pact_unit(unit: str, *, allowed: frozenset[str] = frozenset(PACT_UNITS)) -> 
             continue  # a cubic metre or more is declared in cubic meters
         if name == "kilowatt hour" and "J" in unit:
             continue  # an energy in joules is declared in megajoules, in watt hours in kWh
+        if name == "hour" and "bit" in unit:
+            continue  # pint counts bits as dimensionless: a megabit second looks like a time
         return name, conversion_factor(unit, pint_unit)
     raise PactMappingError(
         f"declared unit {unit!r} has no PACT equivalent; PACT accepts {', '.join(sorted(allowed))}"

@@ -60,6 +60,11 @@ def store_received(
             PactReceivedRow.footprint_id == footprint_id,
         )
     )
+    if row is not None and row.connection_id != link.id:
+        # PACT ids are the owner's UUIDs: the same id from another partner is not theirs to send.
+        raise InvalidInputError(
+            f"id: footprint {footprint_id} was received from another partner; refused"
+        )
     if row is not None and row.content_hash == hashed:
         return row
     if row is None:
@@ -193,6 +198,10 @@ def import_shared(
 ) -> uuid.UUID:
     """The same for a footprint another tenant of this platform shared with the principal."""
     principal = require_principal(principal)
+    authorize(
+        uow.session, principal, Action.READ, owner_id=principal.organisation_id,
+        object_kind=footprints.READ_SCOPE_KIND,
+    )  # fmt: skip
     try:
         document = footprints.shared_document(
             uow, principal=principal, footprint_id=footprint_id, version=3

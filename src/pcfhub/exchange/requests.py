@@ -25,7 +25,13 @@ from pcfhub.exchange.connections import CONNECTION, connection, connection_of_pa
 from pcfhub.exchange.events import Incoming
 from pcfhub.exchange.filters import criteria_from, matches
 from pcfhub.exchange.received import store_received
-from pcfhub.exchange.schemas import RequestAnswer, RequestCreate, RequestPublic
+from pcfhub.exchange.schemas import (
+    FootprintPublic,
+    PublishRequest,
+    RequestAnswer,
+    RequestCreate,
+    RequestPublic,
+)
 from pcfhub.exchange.store import PactConnectionRow, PactFootprintRow, PactRequestRow
 from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.context import Platform
@@ -216,7 +222,8 @@ def candidates(
     return [
         f.id
         for f in footprints.owned_rows(uow, row.organisation_id)
-        if matches(footprints.with_status(f.document_v3, f.status), wanted)
+        if (row.spec_version == 3 or f.document_v2 is not None)
+        and matches(footprints.with_status(f.document_v3, f.status), wanted)
     ]
 
 
@@ -233,10 +240,13 @@ def answer(
     row = _request(uow, principal, request_id, Action.WRITE)
     if row.direction != "inbound":
         raise InvalidInputError("request_id: only requests you received can be answered.")
+    uow.session.refresh(row, with_for_update=True)  # two answers at once: the second waits
     if row.status != "pending":
         raise ConflictError(f"Request {request_id} was answered already ({row.status}).")
     link = uow.session.get(PactConnectionRow, row.connection_id)
     assert link is not None
+    if link.revoked_at is not None:
+        raise ConflictError(f"The connection with {link.name} was revoked; nothing can be sent.")
     if not link.base_url:
         raise InvalidInputError(f"Set the base URL of {link.name} before answering.")
     source = event_source(base_url, row.spec_version)
@@ -287,17 +297,91 @@ def deliver(
         uow.commit()
 
 
-def notify_shared(
-    uow: UnitOfWork, *, footprint_id: uuid.UUID, recipient: uuid.UUID, base_url: str
-) -> bool:
-    """Tell a connected partner that a footprint was shared with it (a Published event);
-    False when the recipient is no partner with a base URL (a tenant reads it here)."""
-    link = connection_of_partner(uow, recipient)
-    if link is None or not link.base_url:
-        return False
-    source = event_source(base_url, link.spec_version)
-    outbox.queue(uow, link, events.published(link.spec_version, source, [str(footprint_id)]))
-    return True
+def _v2_form(uow: UnitOfWork, footprint_id: uuid.UUID) -> bool:
+    row = uow.session.get(PactFootprintRow, footprint_id)
+    return row is not None and row.document_v2 is not None
+
+
+def announce(
+    uow: UnitOfWork,
+    *,
+    owner_id: uuid.UUID,
+    footprint_ids: list[uuid.UUID],
+    base_url: str,
+    recipients: list[uuid.UUID] | None = None,
+) -> int:
+    """Tell the owner's connected partners that footprints they may read were published,
+    shared, deprecated or superseded: one PublishedEvent per partner, through the outbox.
+    ``recipients`` narrows it to those organisations. Returns how many events were queued;
+    a tenant of this platform reads its shares here and needs none."""
+    ids_by_partner: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for footprint_id in footprint_ids:
+        readers = footprints.recipients(uow, footprint_id) if recipients is None else recipients
+        for reader in readers:
+            ids_by_partner.setdefault(reader, []).append(footprint_id)
+    queued = 0
+    for partner, ids in ids_by_partner.items():
+        link = connection_of_partner(uow, partner, owner_id=owner_id)
+        if link is None or not link.base_url:
+            continue
+        if link.spec_version == 2:  # a v2 partner can fetch only footprints with a v2 form
+            ids = [i for i in ids if _v2_form(uow, i)]
+        if ids:
+            source = event_source(base_url, link.spec_version)
+            event = events.published(link.spec_version, source, [str(i) for i in ids])
+            outbox.queue(uow, link, event)
+            queued += 1
+    return queued
+
+
+# --- changes that partners hear of -------------------------------------------------------------
+
+
+def publish(
+    uow: UnitOfWork, *, principal: Principal | None, data: PublishRequest, base_url: str
+) -> FootprintPublic:
+    """Publish a result (`service.publish`) and tell partners of what it changed."""
+    published = footprints.publish(uow, principal=principal, data=data)
+    announce(
+        uow,
+        owner_id=published.organisation_id,
+        footprint_ids=footprints.changed_by(published),
+        base_url=base_url,
+    )
+    return published
+
+
+def share(
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    footprint_id: uuid.UUID,
+    recipient: uuid.UUID,
+    base_url: str,
+) -> FootprintPublic:
+    """Share a footprint (`service.share`); a connected partner gets a PublishedEvent."""
+    shared = footprints.share(
+        uow, principal=principal, footprint_id=footprint_id, recipient=recipient
+    )
+    announce(
+        uow,
+        owner_id=shared.organisation_id,
+        footprint_ids=[footprint_id],
+        recipients=[recipient],
+        base_url=base_url,
+    )
+    return shared
+
+
+def deprecate(
+    uow: UnitOfWork, *, principal: Principal | None, footprint_id: uuid.UUID, base_url: str
+) -> FootprintPublic:
+    """Deprecate a footprint; partners that read it get a PublishedEvent (once)."""
+    before = footprints.get_footprint(uow, principal=principal, footprint_id=footprint_id)
+    done = footprints.deprecate(uow, principal=principal, footprint_id=footprint_id)
+    if before.status != done.status:
+        announce(uow, owner_id=done.organisation_id, footprint_ids=[done.id], base_url=base_url)
+    return done
 
 
 def pull(

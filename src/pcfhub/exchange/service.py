@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from pcfhub.accounting import service as accounting
 from pcfhub.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from pcfhub.exchange.connections import connection_of_partner
 from pcfhub.exchange.pact import to_pact_v2, to_pact_v3
 from pcfhub.exchange.pact_context import FootprintContext
 from pcfhub.exchange.pact_units import PactMappingError
@@ -26,7 +27,7 @@ from pcfhub.ledger import service as ledger
 from pcfhub.ledger.canonical import content_hash
 from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.db import utcnow
-from pcfhub.platform.model import Action, Principal, actor_of
+from pcfhub.platform.model import Action, OrganisationKind, Principal, actor_of
 from pcfhub.platform.store import OrganisationRow
 from pcfhub.platform.uow import UnitOfWork
 
@@ -135,13 +136,19 @@ def publish(
         object_kind=FOOTPRINT,
         object_id=str(row.id),
     )
-    recipients: set[uuid.UUID] = set()
+    readers: set[uuid.UUID] = set()
     for old in earlier:
-        recipients |= set(_recipients(uow, old.id))
+        readers |= set(recipients(uow, old.id))
         _deprecate(uow, old, actor)
-    for recipient in sorted(recipients):
+    for recipient in sorted(readers):
         _grant(uow, row, recipient, principal)
     return _public(uow, row)
+
+
+def changed_by(published: FootprintPublic) -> list[uuid.UUID]:
+    """The footprints a publication changed: the new one and those it deprecated."""
+    preceding = published.document.get("precedingPfIds") or []
+    return [published.id, *(uuid.UUID(str(i)) for i in preceding)]
 
 
 def _deprecate(uow: UnitOfWork, row: PactFootprintRow, actor: dict[str, str]) -> None:
@@ -198,7 +205,8 @@ def list_footprints(uow: UnitOfWork, *, principal: Principal | None) -> list[Foo
     return [_public(uow, row) for row in rows]
 
 
-def _recipients(uow: UnitOfWork, footprint_id: uuid.UUID) -> list[uuid.UUID]:
+def recipients(uow: UnitOfWork, footprint_id: uuid.UUID) -> list[uuid.UUID]:
+    """The organisations that may read the footprint now."""
     return list(
         uow.session.scalars(
             select(PactShareRow.recipient_id).where(
@@ -246,6 +254,10 @@ def share(
     target = uow.session.get(OrganisationRow, recipient)
     if target is None or recipient == row.organisation_id:
         raise InvalidInputError(f"recipient: {recipient} is not another organisation here.")
+    external = target.kind == OrganisationKind.EXTERNAL.value
+    if external and connection_of_partner(uow, recipient, owner_id=row.organisation_id) is None:
+        # An external organisation is some tenant's PACT partner: only its own tenant shares.
+        raise InvalidInputError(f"recipient: {recipient} is not one of your PACT partners.")
     _grant(uow, row, recipient, principal)
     return _public(uow, row)
 
@@ -279,10 +291,12 @@ def unshare(
 # --- what a recipient reads (the PACT host API) ----------------------------------------------
 
 
-def _readable(uow: UnitOfWork, principal: Principal) -> Iterable[PactFootprintRow]:
+def _readable(
+    uow: UnitOfWork, principal: Principal, shared_before: datetime | None = None
+) -> Iterable[PactFootprintRow]:
     """Footprints shared with the principal's organisation, oldest first (a stable order for
-    pagination links)."""
-    return uow.session.scalars(
+    pagination links); with ``shared_before``, only those shared by then (a page's snapshot)."""
+    query = (
         select(PactFootprintRow)
         .join(PactShareRow, PactShareRow.footprint_id == PactFootprintRow.id)
         .where(
@@ -291,6 +305,11 @@ def _readable(uow: UnitOfWork, principal: Principal) -> Iterable[PactFootprintRo
         )
         .order_by(PactFootprintRow.created_at, PactFootprintRow.id)
     )
+    if shared_before is not None:
+        query = query.where(
+            PactShareRow.granted_at <= shared_before, PactFootprintRow.created_at <= shared_before
+        )
+    return uow.session.scalars(query)
 
 
 def shared_documents(
@@ -304,9 +323,7 @@ def shared_documents(
     """Documents in ``version`` shared with the principal that ``keep`` accepts. A footprint
     that has no v2 form is left out of v2 lists."""
     documents = []
-    for row in _readable(uow, principal):
-        if created_before is not None and row.created_at > created_before:
-            continue
+    for row in _readable(uow, principal, created_before):
         issued = row.document_v3 if version == 3 else row.document_v2
         if issued is None:
             continue
@@ -343,6 +360,10 @@ def shared_document(
 def shared_with_me(uow: UnitOfWork, *, principal: Principal | None) -> list[dict[str, Any]]:
     """v3 documents other organisations shared with the principal's, oldest first."""
     principal = require_principal(principal)
+    authorize(
+        uow.session, principal, Action.READ, owner_id=principal.organisation_id,
+        object_kind=READ_SCOPE_KIND,
+    )  # fmt: skip
     return shared_documents(uow, principal=principal, version=3, keep=lambda _doc: True)
 
 

@@ -137,6 +137,7 @@ def exchange_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Respo
 @router.post("/footprints")
 def publish(
     request: Request,
+    platform: PlatformDep,
     uow: UowDep,
     user: SignedInUserDep,
     result_id: FormStr,
@@ -162,9 +163,11 @@ def publish(
             exempted_emissions_percent=_number(exempted_emissions_percent),
             count_unsplit_as_fossil=bool(count_unsplit_as_fossil),
         )
-        return service.publish(uow, principal=principal, data=data)
+        return requests.publish(
+            uow, principal=principal, data=data, base_url=platform.settings.base_url
+        )
 
-    return _act(request, uow, user, csrf_token, change, done="published")
+    return _act(request, uow, user, csrf_token, change, done="published", after=_wake(request))
 
 
 @router.post("/footprints/{footprint_id}/shares")
@@ -184,11 +187,13 @@ def share(
             target = uuid.UUID(recipient)
         except ValueError:
             target = platform_service.organisation_by_slug(uow.session, recipient.strip()).id
-        done = service.share(uow, principal=principal, footprint_id=footprint_id, recipient=target)
-        requests.notify_shared(
-            uow, footprint_id=footprint_id, recipient=target, base_url=platform.settings.base_url
+        return requests.share(
+            uow,
+            principal=principal,
+            footprint_id=footprint_id,
+            recipient=target,
+            base_url=platform.settings.base_url,
         )
-        return done
 
     return _act(request, uow, user, csrf_token, change, done="shared", after=_wake(request))
 
@@ -213,15 +218,18 @@ def unshare(
 @router.post("/footprints/{footprint_id}/deprecate")
 def deprecate(
     request: Request,
+    platform: PlatformDep,
     uow: UowDep,
     user: SignedInUserDep,
     footprint_id: uuid.UUID,
     csrf_token: OptionalFormStr = None,
 ) -> Response:
     def change(principal: Principal) -> Any:
-        return service.deprecate(uow, principal=principal, footprint_id=footprint_id)
+        return requests.deprecate(
+            uow, principal=principal, footprint_id=footprint_id, base_url=platform.settings.base_url
+        )
 
-    return _act(request, uow, user, csrf_token, change, done="deprecated")
+    return _act(request, uow, user, csrf_token, change, done="deprecated", after=_wake(request))
 
 
 @router.post("/connections")
