@@ -180,7 +180,7 @@ def test_two_servers_exchange_footprints_over_https(
         customer = _admin_headers(customer_platform, buyer_sign_in, customer_base, cert)
         with httpx.Client(verify=ssl.create_default_context(cafile=str(cert)), timeout=30) as http:
             _exchange(http, owner, customer, supplier_base, customer_base, at_customer.id,
-                      first, second, at_supplier.partner_id)  # fmt: skip
+                      first, second)  # fmt: skip
     finally:
         for name, server in zip(("supplier", "customer"), servers, strict=True):
             server.terminate()
@@ -208,7 +208,6 @@ def _exchange(
     connection_id: uuid.UUID,
     first: uuid.UUID,
     second: uuid.UUID,
-    partner_id: uuid.UUID,
 ) -> None:
     api = f"{customer_base}/api/v1/exchange"
 
@@ -254,13 +253,10 @@ def _exchange(
     ids = {r["footprint_id"] for r in http.get(f"{api}/received", headers=customer).json()}
     assert ids == {str(first), str(second)}
 
-    # 3. A Published notice: the supplier deprecates W-1; the customer fetches it again.
-    http.post(f"{supplier_api}/footprints/{first}/deprecate", headers=owner)
-    shared = http.post(
-        f"{supplier_api}/footprints/{first}/shares", headers=owner,
-        json={"recipient": str(partner_id)},
-    )  # fmt: skip
-    assert shared.status_code == 201, shared.text
+    # 3. A Published notice: the supplier deprecates W-1, which the customer reads; the
+    # deprecation alone tells the customer, who fetches it again.
+    deprecated_now = http.post(f"{supplier_api}/footprints/{first}/deprecate", headers=owner)
+    assert deprecated_now.status_code == 200, deprecated_now.text
 
     def deprecated() -> bool:
         rows = http.get(f"{api}/received", headers=customer).json()
