@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from pcfhub.accounting import service
 from pcfhub.factors.service import CHECKLIST
 from pcfhub.platform.context import Platform
 from pcfhub.platform.demo import DemoSignIn
@@ -49,6 +50,16 @@ def test_save_calculate_read_and_compare_over_http(
     compared = client.get(f"{API}/results/compare", params={"ids": ids}, headers=owner)
     assert compared.status_code == 200, compared.text
     assert [r["model_version"] for r in compared.json()] == [1, 2]
+    owner_id = str(demo["cq-laptop"].organisation_id)
+    assert {r["organisation_id"] for r in compared.json()} == {owner_id}
+    too_many = ids * (service.MAX_COMPARE // 2) + ids[:1]
+    refused = client.get(f"{API}/results/compare", params={"ids": too_many}, headers=owner)
+    assert refused.status_code == 422, refused.text
+    assert f"at most {service.MAX_COMPARE} results" in refused.text
+    most = (ids * service.MAX_COMPARE)[: service.MAX_COMPARE]
+    allowed = client.get(f"{API}/results/compare", params={"ids": most}, headers=owner)
+    assert allowed.status_code == 200, allowed.text
+    assert len(allowed.json()) == service.MAX_COMPARE
     listed = client.get(f"{API}/results", params={"model_id": model_id}, headers=owner).json()
     assert listed["count"] == 2
 

@@ -39,6 +39,7 @@ def test_a_stored_result_pins_its_inputs_and_records_factor_usage(
     assert stored.market_total == pytest.approx(MARKET)
     assert stored.total == pytest.approx(MARKET)  # market-based headline: certificates claimed
     assert stored.model_version == 1
+    assert stored.organisation_id == enterprise.organisation_id
     provenance = stored.result.provenance
     used = {f.key: f.version_id for f in provenance.factors}
     assert used == {k: published[k] for k in ("test.grid", "test.wind", "test.steel", "test.truck")}
@@ -56,7 +57,7 @@ def test_a_stored_result_pins_its_inputs_and_records_factor_usage(
         ).all()
         assert sorted(indexed) == sorted(used.values()) == sorted(uses)
         again = service.get_result(uow, principal=enterprise, result_id=stored.id)
-        assert again.result == stored.result
+        assert (again.result, again.organisation_id) == (stored.result, stored.organisation_id)
         listed = service.list_results(uow, principal=enterprise)
         assert [r.id for r in listed.data] == [stored.id]
         assert listed.count == 1
@@ -103,7 +104,8 @@ def test_other_organisations_neither_read_nor_account_a_model(
             service.get_result(uow, principal=other, result_id=stored.id)
         assert service.list_results(uow, principal=other).count == 0
         viewer = acting(demo["cq-laptop"], Role.VIEWER)
-        assert service.get_result(uow, principal=viewer, result_id=stored.id).id == stored.id
+        read = service.get_result(uow, principal=viewer, result_id=stored.id)
+        assert (read.id, read.organisation_id) == (stored.id, enterprise.organisation_id)
         with pytest.raises(PermissionDeniedError):
             service.calculate(uow, principal=viewer, model_id=model_id)
 

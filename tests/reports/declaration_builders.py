@@ -175,6 +175,7 @@ def stored(data: dict[str, Any]) -> tuple[ResultPublic, ProductModel]:
     public = ResultPublic(
         id=uuid.uuid5(uuid.NAMESPACE_URL, model.code),
         model_id=uuid.uuid5(uuid.NAMESPACE_URL, model.code + "/model"),
+        organisation_id=uuid.uuid5(uuid.NAMESPACE_URL, model.code + "/organisation"),
         code=model.code,
         name_en=model.product.name_en,
         name_zh=model.product.name_zh,

@@ -25,7 +25,6 @@ from pcfhub.platform.deps import PlatformDep, PrincipalDep, UowDep
 from pcfhub.platform.schemas import Page
 
 router = APIRouter(tags=["accounting"])
-MAX_COMPARE = 10
 
 
 @router.get("/models")
@@ -136,11 +135,14 @@ def list_results(
 def compare_results(
     uow: UowDep,
     principal: PrincipalDep,
-    ids: Annotated[list[uuid.UUID], Query(min_length=2)],
+    ids: Annotated[
+        list[uuid.UUID],
+        Query(min_length=2, description=f"2 to {service.MAX_COMPARE} result ids"),
+    ],
 ) -> list[ResultPublic]:
-    """Several results side by side (2 to 10), in the order asked."""
-    if len(ids) > MAX_COMPARE:
-        raise InvalidInputError(f"ids: compare at most {MAX_COMPARE} results.")
+    """Several results side by side, in the order asked."""
+    if len(ids) > service.MAX_COMPARE:
+        raise InvalidInputError(f"ids: compare at most {service.MAX_COMPARE} results.")
     return [service.get_result(uow, principal=principal, result_id=i) for i in ids]
 
 

@@ -73,4 +73,5 @@ class ResultSummary(BaseModel):
 
 
 class ResultPublic(ResultSummary):
+    organisation_id: uuid.UUID  # the result's owner (its model's organisation)
     result: AccountingResult

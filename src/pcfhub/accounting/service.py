@@ -40,6 +40,9 @@ from pcfhub.platform.uow import UnitOfWork
 MODEL = "product_model"
 RESULT = "accounting_result"
 MAX_ITERATIONS = 100_000
+# Results compared side by side, in the API and on the comparison page (whose bars are coloured
+# by electricity variant, not by result, so any number of results render).
+MAX_COMPARE = 10
 
 
 def _authorize(
@@ -309,7 +312,9 @@ def _result_public(
     row: AccountingResultRow, version: ProductModelVersionRow, model: ProductModelRow
 ) -> ResultPublic:
     return ResultPublic(
-        **_summary_fields(row, version, model), result=AccountingResult.model_validate(row.data)
+        **_summary_fields(row, version, model),
+        organisation_id=row.organisation_id,
+        result=AccountingResult.model_validate(row.data),
     )
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from pcfhub.accounting import service as accounting
-from pcfhub.accounting.store import ProductModelRow
 from pcfhub.catalogue import service as catalogue
 from pcfhub.catalogue.model import RuleData
 from pcfhub.errors import InvalidInputError, NotFoundError, PermissionDeniedError
@@ -86,10 +85,7 @@ def _load(
 ) -> tuple[uuid.UUID, ReportSource]:
     """The result's organisation, and what a report of it is made from."""
     stored = accounting.get_result(uow, principal=principal, result_id=result_id)
-    # The result's owner: its model's organisation (results carry no owner in their schema).
-    model_row = uow.session.get(ProductModelRow, stored.model_id)
-    assert model_row is not None
-    owner = model_row.organisation_id
+    owner = stored.organisation_id
     _authorize(uow, principal, Action.READ, owner)
     version = accounting.get_model(
         uow, principal=principal, model_id=stored.model_id, version=stored.model_version

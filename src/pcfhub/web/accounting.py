@@ -26,7 +26,6 @@ from pcfhub.web.rendering import check_csrf, form_problems, redirect, render, si
 
 router = APIRouter(include_in_schema=False)
 OptionalFormStr = Annotated[str | None, Form()]
-MAX_COMPARE = 6
 
 
 def _signed_in(user: SignedInUser | None) -> tuple[SignedInUser, Principal]:
@@ -199,8 +198,8 @@ def compare_page(
     if user is None:
         return redirect("/sign-in")
     signed, principal = _signed_in(user)
-    if not 2 <= len(ids) <= MAX_COMPARE:
-        raise InvalidInputError(f"ids: compare 2 to {MAX_COMPARE} results.")
+    if not 2 <= len(ids) <= service.MAX_COMPARE:
+        raise InvalidInputError(f"ids: compare 2 to {service.MAX_COMPARE} results.")
     results = [service.get_result(uow, principal=principal, result_id=i) for i in ids]
     stages = list(results[0].result.location_based.by_stage)
     scale = _chart_scale(*[r.location_total for r in results], *[r.market_total for r in results])
