@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         description="PEM file of certificate authorities trusted when calling other PACT host "
         "systems (default: the system's trust store).",
     )
+    pact_private_hosts: bool = Field(
+        False,
+        description="In production, whether PACT partners may be on loopback, private or "
+        "link-local addresses (a partner inside the same private network).",
+    )
     pact_outbox_interval_s: float = Field(
         5.0,
         gt=0,

@@ -112,6 +112,10 @@ def test_a_partner_sees_only_what_was_shared_with_it(
     missing_v2 = client.get(f"/2/footprints/{uuid.uuid4()}", headers=headers)
     assert missing_v2.status_code == 404
     assert missing_v2.json()["code"] == "NoSuchFootprint"
+    # An id that is no UUID names no footprint (the PACT conformance tests' case 8).
+    for version, code in ((2, "NoSuchFootprint"), (3, "NotFound")):
+        odd = client.get(f"/{version}/footprints/random-string-as-id", headers=headers)
+        assert (odd.status_code, odd.json()["code"]) == (404, code)
 
     shared = client.post(
         f"{API}/exchange/footprints/{footprint['id']}/shares",
@@ -233,9 +237,9 @@ def test_pagination_links_and_filters(
 def test_authentication_errors_are_pact_errors(client: TestClient, owner: dict[str, str]) -> None:
     none = client.get("/3/footprints")
     assert none.status_code == 401
-    assert none.json()["code"] == "AccessDenied"
+    assert none.json()["code"] == "BadRequest"  # AccessDenied is a 403 in v3's Error enum
     forged = client.get("/3/footprints", headers={"Authorization": "Bearer not-a-token"})
-    assert forged.status_code == 401
+    assert (forged.status_code, forged.json()["code"]) == (401, "BadRequest")
     assert schema_errors("v3", "Error", forged.json()) == []
     # v2 answers an invalid or missing token "in all other cases" with 400 BadRequest
     for headers in ({"Authorization": "Bearer not-a-token"}, {}):
@@ -333,6 +337,15 @@ def test_bad_events_are_refused(client: TestClient, partner: dict[str, Any]) -> 
     assert (not_objects.status_code, not_objects.json()["code"]) == (400, "BadRequest")
     no_criteria = client.post("/3/events", json=event(3, "request_created", {}), headers=headers)
     assert no_criteria.status_code == 400
+    for data in ({"productId": 5}, {"productId": None}, {"productId": {"a": 1}}):
+        typed = client.post("/3/events", json=event(3, "request_created", data), headers=headers)
+        assert (typed.status_code, typed.json()["code"]) == (400, "BadRequest"), data
+    v2_typed = client.post(
+        "/2/events", json=event(2, "request_created", {"pf": {"productIds": 7}}), headers=headers
+    )
+    assert v2_typed.status_code == 400
+    too_many = event(3, "published", {"pfIds": [str(uuid.uuid4()) for _ in range(1001)]})
+    assert client.post("/3/events", json=too_many, headers=headers).status_code == 400
     answer_to_nothing = client.post(
         "/3/events",
         json=event(

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 
+from pcfhub.errors import InvalidInputError
 from pcfhub.exchange import connections, outbox, requests
 from pcfhub.exchange.client import PactClient
-from pcfhub.exchange.schemas import ConnectionCreate
+from pcfhub.exchange.events import Incoming
+from pcfhub.exchange.schemas import ConnectionCreate, ConnectionUpdate
 from pcfhub.exchange.store import PactConnectionRow, PactOutboxRow
 from pcfhub.platform.context import Platform
 from pcfhub.platform.db import utcnow
-from pcfhub.platform.model import Principal
+from pcfhub.platform.model import OrganisationKind, Principal, Role
 
 
 def test_backoff_doubles_from_ten_seconds_to_an_hour() -> None:
@@ -232,3 +236,72 @@ def test_two_workers_send_each_event_once(platform: Platform, enterprise: Princi
     assert sorted(sent) == [f"e-{n}" for n in range(4)]
     assert sum(t.delivered for t in totals) == 4
     assert len(partner.events) == 4
+
+
+@pytest.mark.parametrize(
+    ("url", "internal"),
+    [
+        ("https://127.0.0.1/pact", True),
+        ("https://localhost:8443", True),
+        ("https://[::1]/pact", True),
+        ("https://10.1.2.3", True),
+        ("https://192.168.0.10", True),
+        ("https://169.254.169.254/latest/meta-data", True),  # a cloud's metadata service
+        ("https://8.8.8.8/pact", False),
+        ("https://no-such-host.invalid/pact", False),  # fails later, when called
+    ],
+)
+def test_internal_addresses_are_recognised(url: str, internal: bool) -> None:
+    assert (outbox.internal_address(url) is not None) is internal
+
+
+def test_production_calls_no_internal_partner(platform: Platform, enterprise: Principal) -> None:
+    connection_id = _linked(platform, enterprise, [])
+    with platform.unit_of_work() as uow:
+        connections.update_connection(
+            uow, principal=enterprise, connection_id=connection_id, secret=platform.secret,
+            data=ConnectionUpdate(
+                base_url="https://169.254.169.254/pact", remote_client_secret="s3cret"
+            ),
+        )  # fmt: skip
+        uow.commit()
+        link = uow.session.get(PactConnectionRow, connection_id)
+        assert link is not None
+        uow.session.expunge(link)
+    production = SimpleNamespace(
+        secret=platform.secret,
+        settings=platform.settings.model_copy(update={"environment": "production"}),
+    )
+    with pytest.raises(InvalidInputError, match="internal address"):
+        outbox.client_for(production, link)  # type: ignore[arg-type]
+    trusting = SimpleNamespace(
+        secret=platform.secret,
+        settings=production.settings.model_copy(update={"pact_private_hosts": True}),
+    )
+    outbox.client_for(trusting, link).close()  # type: ignore[arg-type]
+
+
+def _partner_principal(link: PactConnectionRow) -> Principal:
+    """The partner's API client, as the events endpoint sees it."""
+    return Principal(
+        organisation_id=link.partner_id, organisation_kind=OrganisationKind.EXTERNAL,
+        role=Role.VIEWER, client_id="partner", scopes=frozenset(connections.PARTNER_SCOPES),
+    )  # fmt: skip
+
+
+def test_a_long_published_notice_is_fetched_in_rows_of_ten(
+    platform: Platform, enterprise: Principal
+) -> None:
+    connection_id = _linked(platform, enterprise, [])
+    ids = [str(uuid.uuid4()) for _ in range(23)]
+    with platform.unit_of_work() as uow:
+        link = uow.session.get(PactConnectionRow, connection_id)
+        assert link is not None
+        notice = Incoming(3, "published", "n-1", "//partner", {"pfIds": ids})
+        requests.receive(uow, principal=_partner_principal(link), incoming=notice)
+        uow.commit()
+    with platform.unit_of_work(read_only=True) as uow:
+        rows = uow.session.query(PactOutboxRow).order_by(PactOutboxRow.created_at).all()
+        chunks = [r.event["fetch"] for r in rows]
+    assert [len(c) for c in sorted(chunks, key=len, reverse=True)] == [10, 10, 3]
+    assert sorted(i for c in chunks for i in c) == sorted(ids)

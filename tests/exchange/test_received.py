@@ -120,3 +120,26 @@ def test_a_footprint_id_belongs_to_the_partner_that_sent_it_first(
             received.store_received(uow, impostor, forged, version=3)
         assert kept.document["companyName"] == document["companyName"]
         assert kept.connection_id == real.id
+
+
+def test_a_revoked_partners_footprints_pass_to_its_new_connection(
+    platform: Platform, enterprise: Principal
+) -> None:
+    """Revoking a partner and connecting it again must not lock its footprints out."""
+    document = example("v3", "example-1.json")
+    with platform.unit_of_work() as uow:
+        links = []
+        for _ in range(2):
+            created = connections.add_connection(
+                uow, principal=enterprise, secret=platform.secret,
+                data=ConnectionCreate(name="Supplier", base_url="https://supplier.example.com"),
+            )  # fmt: skip
+            links.append(uow.session.get(PactConnectionRow, created.id))
+            if len(links) == 1:
+                assert links[0] is not None
+                received.store_received(uow, links[0], document, version=3)
+                connections.revoke_connection(uow, principal=enterprise, connection_id=created.id)
+        again = links[1]
+        assert again is not None
+        kept = received.store_received(uow, again, document, version=3)
+        assert kept.connection_id == again.id

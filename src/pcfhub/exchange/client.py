@@ -123,7 +123,7 @@ class PactClient:
             raise PactClientError(f"token endpoint {endpoint}: {error}") from None
         body = _json(answer)
         if answer.status_code != 200 or "access_token" not in body:
-            message = body.get("error_description") or body.get("error") or answer.text[:200]
+            message = body.get("error_description") or body.get("error") or answer.reason_phrase
             raise PactClientError(
                 f"token endpoint {endpoint}: {answer.status_code} {message}",
                 answer.status_code,
@@ -225,7 +225,8 @@ def _check(answer: httpx.Response, action: str) -> None:
     if 200 <= answer.status_code < 300:
         return
     body = _json(answer)
-    message = body.get("message") or answer.text[:300] or answer.reason_phrase
+    # Only a PACT Error's message is repeated: a raw body could be any server's page.
+    message = body.get("message") or answer.reason_phrase
     raise PactClientError(
         f"{action}: {answer.status_code} {body.get('code', '')} {message}".strip(),
         answer.status_code,

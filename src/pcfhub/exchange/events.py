@@ -32,6 +32,7 @@ EVENT_TYPES: dict[int, dict[Kind, str]] = {
 }
 KIND_OF = {t: (v, k) for v, types in EVENT_TYPES.items() for k, t in types.items()}
 CLOUDEVENTS_MEDIA_TYPE = "application/cloudevents+json"
+MAX_PUBLISHED_IDS = 1000  # per PublishedEvent: what one partner may ask this host to fetch
 #: v2's Fragment names for what v3 calls criteria (v2 §PF Request Event: a fragment of a PF).
 V2_FRAGMENT_NAMES = {"productIds": "productId", "companyIds": "companyId"}
 
@@ -140,6 +141,10 @@ def read(body: Any, *, version: int) -> Incoming:
         ids = data.get("pfIds")
         if not isinstance(ids, list) or not ids or not all(_is_uuid(i) for i in ids):
             raise EventError("data.pfIds: required, a non-empty list of footprint ids (UUIDs)")
+        if len(ids) > MAX_PUBLISHED_IDS:
+            raise EventError(
+                f"data.pfIds: at most {MAX_PUBLISHED_IDS} ids per event; send several events"
+            )
     elif kind == "request_fulfilled":
         _text(data, "requestEventId")
         pfs = data.get("pfs")

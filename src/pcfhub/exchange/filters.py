@@ -85,7 +85,11 @@ def criteria_from(values: Mapping[str, Sequence[str] | str]) -> Criteria:
             if key.lower().startswith("x-"):
                 continue  # extra criteria of other hosts (v3 §Filtering); none here
             raise FilterError(f"{key}: not a filter criterion of PACT v3")
-        merged.setdefault(name, []).extend([raw] if isinstance(raw, str) else list(raw))
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list | tuple) or not all(isinstance(i, str) for i in raw):
+            raise FilterError(f"{key}: a string or a list of strings")
+        merged.setdefault(name, []).extend(raw)
 
     def many(name: str) -> tuple[str, ...]:
         items = merged.get(name, [])

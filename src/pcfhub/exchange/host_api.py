@@ -96,14 +96,14 @@ def _guarded(version: int, work: Callable[[], Response]) -> Response:
 def _principal(request: Request, platform: PlatformDep, uow: UowDep) -> Principal | PactError:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return PactError("AccessDenied", "Send an access token: Authorization: Bearer …", 401)
+        return PactError("BadRequest", "Send an access token: Authorization: Bearer …", 401)
     try:
         return auth.token_principal(
             uow, token=token.strip(), secret=platform.secret, issuer=platform.settings.base_url
         )
     except AuthenticationError as error:
         expired = "expired" in str(error).lower()
-        code = "TokenExpired" if expired else "AccessDenied"
+        code = "TokenExpired" if expired else "BadRequest"  # 401 either way (v3 §Authentication)
         return PactError(code, str(error) or "The access token is not valid.", 401)
 
 
@@ -216,9 +216,8 @@ def _get(version: int, footprint_id: str, uow: UnitOfWork, principal: PrincipalO
         try:
             wanted = uuid.UUID(footprint_id)
         except ValueError:
-            raise PactError(
-                "BadRequest", f"{footprint_id!r} is not a footprint id (UUID)"
-            ) from None
+            # No footprint has such an id: NotFound (the PACT conformance tests ask for it).
+            raise PactError("NotFound", f"No footprint has the id {footprint_id!r}.") from None
         document = footprints.shared_document(
             uow, principal=who, footprint_id=wanted, version=version
         )

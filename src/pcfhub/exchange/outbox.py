@@ -9,14 +9,17 @@ with no write transaction open during the network call (SQLite has one writer); 
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import random
+import socket
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 
@@ -56,6 +59,22 @@ def queue(uow: UnitOfWork, connection: PactConnectionRow, payload: dict[str, Any
     return row.id
 
 
+def internal_address(url: str) -> str | None:
+    """The loopback, private, link-local or reserved address ``url``'s host resolves to, if
+    any: a tenant must not make the server call its own network (server-side request forgery).
+    A name that does not resolve is left to fail when called."""
+    host = urlsplit(url).hostname or ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        return None
+    for address in sorted(found):
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+            return address
+    return None
+
+
 def client_for(platform: Platform, connection: PactConnectionRow) -> PactClient:
     """A client for the partner; in production only over HTTPS (PACT requires it, and a plain
     URL would send the credentials in clear)."""
@@ -67,6 +86,13 @@ def client_for(platform: Platform, connection: PactConnectionRow) -> PactClient:
         raise InvalidInputError(
             f"connection {connection.name}: PACT partners are called over https only"
         )
+    if production and not platform.settings.pact_private_hosts:
+        for url in urls:
+            if inner := internal_address(url):
+                raise InvalidInputError(
+                    f"connection {connection.name}: {url} is an internal address ({inner}); "
+                    "set PCFHUB_PACT_PRIVATE_HOSTS to call partners in a private network"
+                )
     return PactClient(
         connection.base_url,
         client_id=client_id,
@@ -86,8 +112,9 @@ class Delivery:
 
 
 def _claim(platform: Platform, row: PactOutboxRow, now: datetime) -> bool:
-    """Take a due row for one attempt: counts the attempt and leases the row, so a second
-    worker (another process on the same database) never sends it twice."""
+    """Take a due row for one attempt: counts the attempt and leases the row from ``now`` (the
+    attempt's start), so a second worker (another process on the same database) never sends
+    it while this one does."""
     with platform.unit_of_work() as uow:
         taken = uow.session.execute(
             update(PactOutboxRow)
@@ -130,8 +157,9 @@ def deliver_due(
     make_client: ClientFactory | None = None,
 ) -> Delivery:
     """Try every due outbox row once; record success, the next attempt, or abandonment.
-    Rows of a revoked connection are abandoned unsent."""
-    now = now or utcnow()
+    Rows of a revoked connection are abandoned unsent. ``now`` fixes the clock (tests);
+    otherwise each claim and each outcome reads the time afresh."""
+    clock = (lambda: now) if now is not None else utcnow
     with platform.unit_of_work(read_only=True) as uow:
         due = [
             (row, link)
@@ -141,7 +169,7 @@ def deliver_due(
                 .where(
                     PactOutboxRow.delivered_at.is_(None),
                     PactOutboxRow.abandoned_at.is_(None),
-                    PactOutboxRow.next_attempt_at <= now,
+                    PactOutboxRow.next_attempt_at <= clock(),
                 )
                 .order_by(PactOutboxRow.next_attempt_at, PactOutboxRow.id)
                 .limit(BATCH)
@@ -151,7 +179,7 @@ def deliver_due(
     factory = make_client or (lambda c: client_for(platform, c))
     delivered = failed = abandoned = 0
     for row, connection in due:
-        if not _claim(platform, row, now):
+        if not _claim(platform, row, clock()):
             continue  # another worker has it
         revoked = connection.revoked_at is not None
         if revoked:
@@ -161,14 +189,17 @@ def deliver_due(
         with platform.unit_of_work() as uow:
             stored = uow.session.get(PactOutboxRow, row.id)
             assert stored is not None
+            if stored.attempts != row.attempts + 1:
+                continue  # the lease ran out and another worker took the row over
+            finished = clock()
             if error is None:
                 stored.delivered_at, stored.last_error = utcnow(), None
                 delivered += 1
-            elif revoked or now - stored.created_at >= GIVE_UP_AFTER:
-                stored.abandoned_at, stored.last_error = now, error
+            elif revoked or finished - stored.created_at >= GIVE_UP_AFTER:
+                stored.abandoned_at, stored.last_error = finished, error
                 abandoned += 1
             else:
-                stored.next_attempt_at = now + backoff(stored.attempts)
+                stored.next_attempt_at = finished + backoff(stored.attempts)
                 stored.last_error = error
                 failed += 1
                 log.info("PACT delivery to %s failed (%s); retry", connection.name, error)

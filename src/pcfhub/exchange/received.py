@@ -61,10 +61,14 @@ def store_received(
         )
     )
     if row is not None and row.connection_id != link.id:
-        # PACT ids are the owner's UUIDs: the same id from another partner is not theirs to send.
-        raise InvalidInputError(
-            f"id: footprint {footprint_id} was received from another partner; refused"
-        )
+        # PACT ids are the owner's UUIDs: the same id from another live partner is not theirs
+        # to send. A revoked connection's footprints pass to the connection that replaced it.
+        earlier = uow.session.get(PactConnectionRow, row.connection_id)
+        if earlier is not None and earlier.revoked_at is None:
+            raise InvalidInputError(
+                f"id: footprint {footprint_id} was received from another partner; refused"
+            )
+        row.connection_id = link.id
     if row is not None and row.content_hash == hashed:
         return row
     if row is None:

@@ -39,6 +39,8 @@ from pcfhub.platform.db import utcnow
 from pcfhub.platform.model import Action, Principal
 from pcfhub.platform.uow import UnitOfWork
 
+FETCH_PER_ROW = 10  # footprints fetched by one outbox row (GetFootprint each)
+
 
 def event_source(base_url: str, version: int) -> str:
     """``//host/…/{version}/events`` (CloudEvents source: where the event comes from)."""
@@ -87,7 +89,9 @@ def receive(uow: UnitOfWork, *, principal: Principal, incoming: Incoming) -> Non
     elif incoming.kind in ("request_fulfilled", "request_rejected"):
         _answered(uow, link, incoming)
     else:
-        outbox.queue(uow, link, {"fetch": [str(i) for i in incoming.data["pfIds"]]})
+        ids = [str(i) for i in incoming.data["pfIds"]]
+        for start in range(0, len(ids), FETCH_PER_ROW):  # each row's work fits in its lease
+            outbox.queue(uow, link, {"fetch": ids[start : start + FETCH_PER_ROW]})
 
 
 def _request_created(uow: UnitOfWork, link: PactConnectionRow, incoming: Incoming) -> None:
