@@ -145,6 +145,7 @@ def v2_token_refusal(path: str, response: Any) -> bool:
     body = response.json()
     return body.get("code") == "BadRequest" and "token" in body.get("message", "").lower()
 
+
 # Plausible values for request body fields, by property name.
 BODY_EXAMPLES: dict[str, Any] = {
     "email": "walker@example.org",

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from pcfhub.errors import InvalidInputError
-from pcfhub.factors import licences, service
+from pcfhub.factors import licences, queries
 from pcfhub.factors.store import FactorVersionRow
 from pcfhub.platform import grants
 from pcfhub.platform.context import Platform
@@ -37,7 +37,7 @@ def secret(platform: Platform, demo: dict[str, DemoSignIn]) -> tuple[uuid.UUID, 
 def seen_by(platform: Platform, principal: Principal, version_id: uuid.UUID) -> bool:
     """Whether ``principal`` sees the values of the version."""
     with platform.unit_of_work(read_only=True) as uow:
-        version = service.get_version(uow, principal=principal, version_id=version_id)
+        version = queries.get_version(uow, principal=principal, version_id=version_id)
     return not version.values_withheld
 
 

@@ -99,7 +99,7 @@ def import_file(
 def get_version(
     factor_version_id: uuid.UUID, uow: UowDep, principal: PrincipalDep
 ) -> FactorVersionPublic:
-    return service.get_version(uow, principal=principal, version_id=factor_version_id)
+    return queries.get_version(uow, principal=principal, version_id=factor_version_id)
 
 
 @router.post("/versions/{factor_version_id}/submit")
@@ -156,7 +156,7 @@ def apply(
     factor_version_id: uuid.UUID, activity: Activity, uow: UowDep, principal: PrincipalDep
 ) -> AppliedFactor:
     """kg CO2e of an activity under this factor; another unit of the same dimension converts."""
-    return service.apply_version(
+    return queries.apply_version(
         uow, principal=principal, version_id=factor_version_id, activity=activity
     )
 
@@ -182,7 +182,7 @@ def contributions(
     uow: UowDep, principal: PrincipalDep, offset: Offset = 0, limit: Limit = 50
 ) -> Page[FactorVersionPublic]:
     """Every version your organisation contributed, in any status, newest first."""
-    return service.list_contributions(uow, principal=principal, offset=offset, limit=limit)
+    return queries.list_contributions(uow, principal=principal, offset=offset, limit=limit)
 
 
 @router.get("/review-queue")
@@ -190,7 +190,7 @@ def review_queue(
     uow: UowDep, principal: PrincipalDep, offset: Offset = 0, limit: Limit = 50
 ) -> Page[FactorVersionPublic]:
     """Submitted versions awaiting review, oldest first; reviewers only."""
-    return service.review_queue(uow, principal=principal, offset=offset, limit=limit)
+    return queries.review_queue(uow, principal=principal, offset=offset, limit=limit)
 
 
 @router.get("/versions/{factor_version_id}/reviews")
@@ -198,7 +198,7 @@ def reviews(
     factor_version_id: uuid.UUID, uow: UowDep, principal: PrincipalDep
 ) -> list[FactorReviewPublic]:
     """The review record of a version, for its contributor and the reviewers."""
-    return service.reviews_of(uow, principal=principal, version_id=factor_version_id)
+    return queries.reviews_of(uow, principal=principal, version_id=factor_version_id)
 
 
 @router.post("/versions/{factor_version_id}/evidence", status_code=201)

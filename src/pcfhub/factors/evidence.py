@@ -16,15 +16,12 @@ from pathlib import PurePath
 from sqlalchemy import func, select
 
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError
+from pcfhub.factors.access import authorize_contributor, is_reviewer
 from pcfhub.factors.model import FactorStatus
 from pcfhub.factors.schemas import EvidencePublic
-from pcfhub.factors.service import (
-    OPEN_FOR_EVIDENCE,
-    authorize_contributor,
-    is_reviewer,
-    version_row,
-)
+from pcfhub.factors.service import OPEN_FOR_EVIDENCE
 from pcfhub.factors.store import FactorEvidenceRow, FactorVersionRow
+from pcfhub.factors.versions import version_row
 from pcfhub.ledger import service as ledger
 from pcfhub.platform.authz import require_principal
 from pcfhub.platform.model import Action, Principal

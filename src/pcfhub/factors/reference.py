@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from pcfhub.factors import service
+from pcfhub.factors import service, versions
 from pcfhub.factors.model import FactorData, FactorStatus
 from pcfhub.factors.store import FactorLineageRow, FactorVersionRow
 from pcfhub.factors.tabular import read_csv
@@ -48,7 +48,7 @@ def import_reference(uow: UnitOfWork, *, factors: list[FactorData], file: str) -
         if current is not None and current.content_hash == content_hash(record):
             unchanged += 1
             continue
-        row = service.new_version(
+        row = versions.new_version(
             session, data=data, contributor_id=None, created_by=None, status=FactorStatus.SUBMITTED
         )
         service.publish_version(session, None, row)

@@ -1,7 +1,7 @@
-"""Factor use cases: draft, submit, review (publish or reject), withdraw, read and apply.
+"""Factor contributions and their review: draft, submit, review (publish or reject), withdraw.
 
-Reference data (shipped files, LCI imports) is published by `factors.reference`; searches and
-exports are `factors.queries`.
+Reference data (shipped files, LCI imports) is published by `factors.reference`; reading,
+searching and exporting are `factors.queries`; who may act and see values is `factors.access`.
 
 A version's record never changes once written; only its status moves:
 draft → submitted → (in review →) published → superseded, or → rejected / withdrawn.
@@ -13,40 +13,61 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pcfhub.errors import (
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
-    UnitError,
+from pcfhub.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from pcfhub.factors.access import (
+    authorize_contributor,
+    authorize_own,
+    is_reviewer,
+    public_version,
+    values_visible,
 )
-from pcfhub.factors.licences import Licences, holds_licence, is_proprietary, licences_held
 from pcfhub.factors.model import FactorData, FactorStatus
-from pcfhub.factors.schemas import (
-    WITHHELD_FIELDS,
-    FactorMetadata,
-    FactorReviewPublic,
-    FactorVersionPublic,
-    ReviewDecision,
+from pcfhub.factors.queries import (
+    apply_version,
+    get_version,
+    list_contributions,
+    review_queue,
+    reviews_of,
 )
-from pcfhub.factors.search import (
-    index_for_search,
-    page_with_count,
-)
-from pcfhub.factors.store import FactorLineageRow, FactorReviewRow, FactorVersionRow
-from pcfhub.factors.text import token_text
-from pcfhub.factors.use import Activity, AppliedFactor, apply_factor
+from pcfhub.factors.schemas import FactorVersionPublic, ReviewDecision
+from pcfhub.factors.store import FactorReviewRow, FactorVersionRow
+from pcfhub.factors.versions import dimension_of, new_version, version_row
 from pcfhub.ledger import service as ledger
-from pcfhub.ledger.canonical import content_hash
-from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.db import utcnow
-from pcfhub.platform.model import SYSTEM_ACTOR, Action, OrganisationKind, Principal, Role
-from pcfhub.platform.schemas import Page
+from pcfhub.platform.model import SYSTEM_ACTOR, Action, Principal
 from pcfhub.platform.uow import UnitOfWork
-from pcfhub.units import get_registry, parse_unit
+
+# What callers have always imported from here: this module's use cases, and the access rules,
+# version rows and reads that now live in `access`, `versions` and `queries`.
+__all__ = [
+    "CHECKLIST",
+    "OPEN_FOR_EVIDENCE",
+    "RESERVED_KEY_PREFIXES",
+    "WITHDRAWABLE",
+    "apply_version",
+    "authorize_contributor",
+    "authorize_own",
+    "create_draft",
+    "dimension_of",
+    "get_version",
+    "import_drafts",
+    "is_reviewer",
+    "list_contributions",
+    "new_version",
+    "public_version",
+    "publish_version",
+    "review",
+    "review_queue",
+    "reviews_of",
+    "start_review",
+    "submit",
+    "values_visible",
+    "version_row",
+    "withdraw",
+]
 
 # The review checklist (docs/factors.md): every item must hold for a version to be published.
 CHECKLIST = (
@@ -65,47 +86,6 @@ CHECKLIST = (
 RESERVED_KEY_PREFIXES = ("cn.mee.", "ipcc", "pcfhub.", "lci.")
 
 
-def dimension_of(unit: str) -> str:
-    return str(get_registry().get_dimensionality(parse_unit(unit)))
-
-
-def public_version(row: FactorVersionRow, *, values_visible: bool = True) -> FactorVersionPublic:
-    """A version as served; without its values when the viewer may not see them."""
-    record = row.data if values_visible else {
-        key: value for key, value in row.data.items() if key not in WITHHELD_FIELDS
-    }  # fmt: skip
-    return FactorVersionPublic(
-        id=row.id,
-        lineage_id=row.lineage_id,
-        lineage_key=row.lineage.lineage_key,
-        version=row.version,
-        status=FactorStatus(row.status),
-        contributor_id=row.lineage.contributor_id,
-        values_withheld=not values_visible,
-        data=(FactorData if values_visible else FactorMetadata).model_validate(record),
-        # The hash of the whole record would let anyone test guesses of the withheld values.
-        content_hash=row.content_hash if values_visible else None,
-        created_at=row.created_at,
-        submitted_at=row.submitted_at,
-        published_at=row.published_at,
-        ended_at=row.ended_at,
-    )
-
-
-def values_visible(row: FactorVersionRow, principal: Principal, licences: Licences) -> bool:
-    """Values are open unless the licence forbids redistribution; then only the contributor,
-    the reviewers and holders of the contributor's licence see them."""
-    return (
-        not is_proprietary(row)
-        or is_reviewer(principal)
-        or (
-            row.lineage.contributor_id is not None
-            and row.lineage.contributor_id == principal.organisation_id
-        )
-        or holds_licence(row, licences)
-    )
-
-
 def _record(
     session: Session, principal: Principal | None, row: FactorVersionRow, action: str
 ) -> None:
@@ -116,110 +96,6 @@ def _record(
         action=action,
         object_kind="factor_version",
         object_id=str(row.id),
-    )
-
-
-def new_version(
-    session: Session,
-    *,
-    data: FactorData,
-    contributor_id: uuid.UUID | None,
-    created_by: uuid.UUID | None,
-    status: FactorStatus,
-) -> FactorVersionRow:
-    lineage = session.scalar(
-        select(FactorLineageRow)
-        .where(FactorLineageRow.lineage_key == data.lineage_key)
-        .with_for_update()
-    )
-    if lineage is None:
-        lineage = FactorLineageRow(lineage_key=data.lineage_key, contributor_id=contributor_id)
-        session.add(lineage)
-        session.flush()
-    elif lineage.contributor_id != contributor_id:
-        raise ConflictError(
-            f"lineage_key: {data.lineage_key!r} belongs to another contributor; choose another key."
-        )
-    latest = session.scalar(
-        select(func.max(FactorVersionRow.version)).where(FactorVersionRow.lineage_id == lineage.id)
-    )
-    record = data.model_dump(mode="json")
-    now = utcnow()
-    row = FactorVersionRow(
-        lineage=lineage,
-        version=(latest or 0) + 1,
-        status=status.value,
-        data=record,
-        content_hash=content_hash(record),
-        name_zh=data.name_zh,
-        name_en=data.name_en,
-        activity=data.activity,
-        geography=data.geography,
-        reference_year=data.reference_year,
-        boundary=data.boundary.value,
-        unit=data.unit,
-        dimension=dimension_of(data.unit),
-        value=data.value,
-        source_publisher=data.source.publisher,
-        redistribution=data.licence.redistribution.value,
-        search_text=token_text(
-            data.lineage_key,
-            data.name_zh,
-            data.name_en,
-            data.description,
-            data.activity,
-            data.geography,
-            data.source.publisher,
-            data.source.document,
-            data.technology,
-        ),
-        created_by=created_by,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    index_for_search(session, row)
-    return row
-
-
-def version_row(session: Session, version_id: uuid.UUID) -> FactorVersionRow:
-    row = session.get(FactorVersionRow, version_id)
-    if row is None:
-        raise NotFoundError(f"No factor version {version_id} here.")
-    return row
-
-
-def authorize_own(uow: UnitOfWork, principal: Principal | None, action: Action) -> Principal:
-    """The caller, once allowed ``action`` on factors of its own organisation (role, scopes)."""
-    principal = require_principal(principal)
-    authorize(
-        uow.session, principal, action, owner_id=principal.organisation_id, object_kind="factor"
-    )
-    return principal
-
-
-def authorize_contributor(
-    session: Session, principal: Principal | None, row: FactorVersionRow, action: Action
-) -> Principal:
-    principal = require_principal(principal)
-    owner = row.lineage.contributor_id
-    if owner is None:
-        raise PermissionDeniedError("Reference data shipped with the platform cannot be changed.")
-    authorize(
-        session, principal, action, owner_id=owner, object_kind="factor", object_id=str(row.id)
-    )
-    return principal
-
-
-def is_reviewer(principal: Principal | None) -> bool:
-    return (
-        principal is not None
-        and principal.organisation_kind == OrganisationKind.PLATFORM_OPERATOR
-        and principal.role in (Role.EDITOR, Role.ADMIN)
-        and (
-            principal.scopes is None
-            or bool({"factor:admin", "*:admin", "factor:*", "*:*"} & principal.scopes)
-        )
     )
 
 
@@ -406,104 +282,3 @@ def withdraw(
     row.ended_at = utcnow()
     _record(session, principal, row, "factor.withdrawn")
     return public_version(row)
-
-
-def get_version(
-    uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
-) -> FactorVersionPublic:
-    """Published, superseded and withdrawn versions are open to everyone signed in; drafts,
-    submissions and rejections only to their contributor and the reviewers.
-
-    A proprietary factor (redistribution ``none``) shows its metadata to all, and its values
-    (value, per-gas values, uncertainty) only to its contributor, the reviewers and
-    organisations holding a licence: a grant of kind ``factor`` on its lineage.
-    """
-    principal = require_principal(principal)
-    row = version_row(uow.session, version_id)
-    owner = row.lineage.contributor_id
-    if is_reviewer(principal):
-        return public_version(row)
-    if owner is not None and owner == principal.organisation_id:
-        # Own organisation: the role and the token's scopes still apply.
-        authorize(uow.session, principal, Action.READ, owner_id=owner, object_kind="factor")
-        return public_version(row)
-    private = FactorStatus(row.status) in (
-        FactorStatus.DRAFT, FactorStatus.SUBMITTED, FactorStatus.IN_REVIEW, FactorStatus.REJECTED,
-    )  # fmt: skip
-    if private:
-        raise NotFoundError(f"No factor version {version_id} here.")
-    licences = licences_held(uow.session, principal)
-    return public_version(row, values_visible=values_visible(row, principal, licences))
-
-
-def apply_version(
-    uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID, activity: Activity
-) -> AppliedFactor:
-    """The emissions of an activity under a factor version the caller may see the values of."""
-    version = get_version(uow, principal=principal, version_id=version_id)
-    if not isinstance(version.data, FactorData):
-        raise PermissionDeniedError(
-            f"Factor {version.lineage_key} is proprietary: its values need a licence from its "
-            "contributor."
-        )
-    try:
-        return apply_factor(version.data, activity)
-    except UnitError as error:
-        raise InvalidInputError(f"unit: {error}") from error
-
-
-def reviews_of(
-    uow: UnitOfWork, *, principal: Principal | None, version_id: uuid.UUID
-) -> list[FactorReviewPublic]:
-    """The review record of a version: for its contributor and the reviewers."""
-    principal = require_principal(principal)
-    row = version_row(uow.session, version_id)
-    if not is_reviewer(principal):
-        if row.lineage.contributor_id != principal.organisation_id:
-            raise NotFoundError(f"No review record of factor version {version_id} here.")
-        authorize_contributor(uow.session, principal, row, Action.READ)
-    reviews = uow.session.scalars(
-        select(FactorReviewRow)
-        .where(FactorReviewRow.version_id == row.id)
-        .order_by(FactorReviewRow.created_at, FactorReviewRow.id)
-    )
-    return [
-        FactorReviewPublic(
-            id=review.id,
-            version_id=review.version_id,
-            decision=review.decision,
-            checklist=review.checklist,
-            reasons=review.reasons,
-            created_at=review.created_at,
-        )
-        for review in reviews
-    ]
-
-
-def review_queue(
-    uow: UnitOfWork, *, principal: Principal | None, offset: int = 0, limit: int = 50
-) -> Page[FactorVersionPublic]:
-    """Submitted versions of every contributor, oldest first: the reviewers' work list."""
-    if not is_reviewer(principal):
-        raise PermissionDeniedError("Only the platform operator's reviewers review factors.")
-    stmt = select(FactorVersionRow).where(
-        FactorVersionRow.status.in_([FactorStatus.SUBMITTED.value, FactorStatus.IN_REVIEW.value])
-    )
-    order = (FactorVersionRow.submitted_at, FactorVersionRow.id)
-    rows, count = page_with_count(uow.session, stmt, order, offset=offset, limit=limit)
-    return Page(data=[public_version(row) for row in rows], count=count)
-
-
-def list_contributions(
-    uow: UnitOfWork, *, principal: Principal | None, offset: int = 0, limit: int = 50
-) -> Page[FactorVersionPublic]:
-    """Every version of the caller's organisation, in any status, newest first."""
-    principal = authorize_own(uow, principal, Action.READ)
-    stmt = (
-        select(FactorVersionRow)
-        .join(FactorLineageRow)
-        .where(FactorLineageRow.contributor_id == principal.organisation_id)
-    )
-    order = (FactorVersionRow.created_at.desc(), FactorVersionRow.id)
-    rows, count = page_with_count(uow.session, stmt, order, offset=offset, limit=limit)
-    return Page(data=[public_version(row) for row in rows], count=count)

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import case, distinct, func, select
 
 from pcfhub.errors import ConflictError, InvalidInputError, NotFoundError
+from pcfhub.factors.access import is_reviewer
 from pcfhub.factors.model import FactorStatus
 from pcfhub.factors.schemas import UsageLine, UsageRecord, UsageStatement
-from pcfhub.factors.service import is_reviewer
 from pcfhub.factors.store import FactorLineageRow, FactorUsageRow, FactorVersionRow, usage_key
 from pcfhub.ledger import service as ledger
 from pcfhub.platform.authz import authorize, is_platform_admin, require_principal

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from pcfhub.errors import PcfhubError
-from pcfhub.factors import service as factors
+from pcfhub.factors import access as factor_access
 from pcfhub.lci import service
 from pcfhub.lci.api import start_import
 from pcfhub.lci.model import AllocationMethod
@@ -52,7 +52,7 @@ def _releases_page(
     problems: list[str] | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    reviewer = factors.is_reviewer(principal)
+    reviewer = factor_access.is_reviewer(principal)
     return render(
         request,
         "lci.html",
