@@ -154,12 +154,15 @@ def cancel_job_page(
     user: SignedInUserDep,
     job_id: uuid.UUID,
     csrf_token: OptionalFormStr = None,
+    back: OptionalFormStr = None,
 ) -> Response:
+    """Ask a job to stop; back to the job's page (an import's, or a recomputation's)."""
     signed_in, principal = _signed_in(user)
     check_csrf(request, signed_in, csrf_token)
     jobs.cancel_job(uow, principal=principal, job_id=job_id)
     uow.commit()
-    return redirect(f"/lci/jobs/{job_id}")
+    pages = (f"/lci/jobs/{job_id}", f"/models/jobs/{job_id}")
+    return redirect(back if back in pages else pages[0])
 
 
 @router.get("/releases/{release_id}")
