@@ -8,6 +8,7 @@ import base64
 import json
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -396,7 +397,9 @@ def test_an_event_still_arriving_holds_no_write_lock(
                 release.set()
         return answers[0]
 
-    answer = anyio.run(scenario)
+    # Its own thread: a browser test of the same session may own this thread's event loop.
+    with ThreadPoolExecutor(1) as thread:
+        answer = thread.submit(anyio.run, scenario).result()
     assert answer.status_code == 200, answer.text
 
 

@@ -14,30 +14,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
-from pcfhub.errors import AuthenticationError, InvalidInputError, PcfhubError
+from pcfhub.errors import InvalidInputError
 from pcfhub.platform import clients, grants, service
 from pcfhub.platform.deps import SignedInUserDep, UowDep
 from pcfhub.platform.model import Action, Principal, Role, SignedInUser
 from pcfhub.platform.schemas import ApiClientCreate, GrantCreate, MemberCreate
 from pcfhub.platform.uow import UnitOfWork
-from pcfhub.web.rendering import check_csrf, redirect, render
+from pcfhub.web.rendering import act_on_form, redirect, render, signed_in
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 FormStr = Annotated[str, Form()]
 OptionalFormStr = Annotated[str | None, Form()]
 GRANTABLE_KINDS = tuple(sorted(grants.SHAREABLE_KINDS))
 DONE = ("member_added", "member_removed", "client_revoked", "grant_created", "grant_revoked")
-
-
-def _admin(user: SignedInUser | None) -> tuple[SignedInUser, Principal]:
-    if user is None:
-        raise AuthenticationError("Sign in to administer your organisation.")
-    principal = user.principal()
-    if principal is None:
-        raise AuthenticationError("You are not a member of any organisation.")
-    return user, principal
+WHAT = "administer your organisation"  # "Sign in to ..."
 
 
 def _page(
@@ -71,25 +62,6 @@ def _page(
     )
 
 
-def _failed(
-    request: Request,
-    uow: UnitOfWork,
-    user: SignedInUser,
-    principal: Principal,
-    error: PcfhubError | ValidationError,
-) -> Response:
-    """Show the page again with what was wrong, field by field; nothing was written."""
-    uow.rollback()
-    if isinstance(error, ValidationError):
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()
-        ]
-        status = 422
-    else:
-        problems, status = [str(error)], error.status
-    return _page(request, uow, user, principal, status_code=status, problems=problems)
-
-
 def _act(
     request: Request,
     uow: UnitOfWork,
@@ -99,27 +71,22 @@ def _act(
     *,
     done: str,
 ) -> Response:
-    """Check the form's token, make one change as the signed-in admin, and commit it; or show
-    the page again with what was wrong (nothing is saved)."""
-    signed_in, principal = _admin(user)
-    check_csrf(request, signed_in, csrf_token)
-    try:
-        result = change(principal)
-    except (PcfhubError, ValidationError) as error:
-        return _failed(request, uow, signed_in, principal, error)
-    uow.commit()
-    if done == "client_created":  # the secret is shown once, on this very page
-        return _page(request, uow, signed_in, principal, status_code=201, created_client=result)
-    return redirect(f"/admin?done={done}")
+    """Make one change as the signed-in admin and commit it; or show the page again with what
+    was wrong (nothing is saved). A new client's secret is shown once, on this very page."""
+    created = "created_client" if done == "client_created" else None
+    return act_on_form(
+        request, uow, user, csrf_token, change,
+        what=WHAT, page=_page, target=f"/admin?done={done}", created=created,
+    )  # fmt: skip
 
 
 @router.get("")
 def admin_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
     if user is None:
         return redirect("/sign-in")
-    signed_in, principal = _admin(user)
+    who, principal = signed_in(user, WHAT)
     done = request.query_params.get("done")
-    return _page(request, uow, signed_in, principal, done=done if done in DONE else None)
+    return _page(request, uow, who, principal, done=done if done in DONE else None)
 
 
 @router.post("/members")

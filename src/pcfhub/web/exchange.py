@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from pcfhub.accounting import service as accounting
 from pcfhub.errors import PcfhubError
 from pcfhub.exchange import connections, received, requests, service
+from pcfhub.exchange.api import wake_outbox
 from pcfhub.exchange.schemas import (
     ConnectionCreate,
     ConnectionUpdate,
@@ -30,7 +31,7 @@ from pcfhub.platform import service as platform_service
 from pcfhub.platform.deps import PlatformDep, SignedInUserDep, UowDep
 from pcfhub.platform.model import Principal, SignedInUser
 from pcfhub.platform.uow import UnitOfWork
-from pcfhub.web.rendering import check_csrf, form_problems, redirect, render, signed_in
+from pcfhub.web.rendering import act_on_form, check_csrf, redirect, render, signed_in
 
 router = APIRouter(prefix="/exchange", include_in_schema=False)
 FormStr = Annotated[str, Form()]
@@ -39,6 +40,7 @@ DONE = (
     "published", "shared", "unshared", "deprecated", "connection_updated", "connection_revoked",
     "request_sent", "answered", "pulled", "imported",
 )  # fmt: skip
+WHAT = "exchange footprints"  # "Sign in to ..."
 
 
 def _lines(text: str | None) -> list[str]:
@@ -94,39 +96,25 @@ def _act(
     change: Callable[[Principal], Any],
     *,
     done: str,
-    after: Callable[[], None] | None = None,
+    wake: bool = False,
 ) -> Response:
-    """Check the form's token, make one change and commit it; or show the page again with
-    what was wrong (nothing is saved)."""
-    who, principal = signed_in(user, "exchange footprints")
-    check_csrf(request, who, csrf_token)
-    try:
-        outcome = change(principal)
-    except (PcfhubError, ValidationError, ValueError) as error:
-        uow.rollback()
-        if isinstance(error, PcfhubError | ValidationError):
-            problems, status = form_problems(error)
-        else:
-            problems, status = [str(error)], 422
-        return _page(request, uow, who, principal, status_code=status, problems=problems)
-    uow.commit()
-    if after is not None:
-        after()
-    if done == "connection_added":  # the credentials are shown once, on this very page
-        return _page(request, uow, who, principal, status_code=201, created_connection=outcome)
-    return redirect(f"/exchange?done={done}")
-
-
-def _wake(request: Request) -> Callable[[], None]:
-    worker = getattr(request.app.state, "pact_outbox", None)
-    return worker.wake if worker is not None else (lambda: None)
+    """Make one change and commit it (then ``wake`` the outbox worker if the change queued
+    messages to partners); or show the page again with what was wrong (nothing is saved).
+    A new connection's credentials are shown once, on this very page."""
+    return act_on_form(
+        request, uow, user, csrf_token, change,
+        what=WHAT, page=_page, target=f"/exchange?done={done}",
+        after=partial(wake_outbox, request) if wake else None,
+        created="created_connection" if done == "connection_added" else None,
+        errors=(PcfhubError, ValueError),  # a ValidationError is a ValueError
+    )  # fmt: skip
 
 
 @router.get("")
 def exchange_page(request: Request, uow: UowDep, user: SignedInUserDep) -> Response:
     if user is None:
         return redirect("/sign-in?next=/exchange")
-    who, principal = signed_in(user, "exchange footprints")
+    who, principal = signed_in(user, WHAT)
     done = request.query_params.get("done")
     return _page(
         request, uow, who, principal, done=done if done in DONE else None,
@@ -167,7 +155,7 @@ def publish(
             uow, principal=principal, data=data, base_url=platform.settings.base_url
         )
 
-    return _act(request, uow, user, csrf_token, change, done="published", after=_wake(request))
+    return _act(request, uow, user, csrf_token, change, done="published", wake=True)
 
 
 @router.post("/footprints/{footprint_id}/shares")
@@ -195,7 +183,7 @@ def share(
             base_url=platform.settings.base_url,
         )
 
-    return _act(request, uow, user, csrf_token, change, done="shared", after=_wake(request))
+    return _act(request, uow, user, csrf_token, change, done="shared", wake=True)
 
 
 @router.post("/footprints/{footprint_id}/shares/{recipient}/revoke")
@@ -229,7 +217,7 @@ def deprecate(
             uow, principal=principal, footprint_id=footprint_id, base_url=platform.settings.base_url
         )
 
-    return _act(request, uow, user, csrf_token, change, done="deprecated", after=_wake(request))
+    return _act(request, uow, user, csrf_token, change, done="deprecated", wake=True)
 
 
 @router.post("/connections")
@@ -311,7 +299,7 @@ def pull(
 ) -> Response:
     """List the partner's footprints over PACT and keep them (no write transaction open
     while the partner answers)."""
-    who, principal = signed_in(user, "exchange footprints")
+    who, principal = signed_in(user, WHAT)
     check_csrf(request, who, csrf_token)
     uow.session.rollback()
     try:
@@ -343,7 +331,7 @@ def send_request(
             uow, principal=principal, data=data, base_url=platform.settings.base_url
         )
 
-    return _act(request, uow, user, csrf_token, change, done="request_sent", after=_wake(request))
+    return _act(request, uow, user, csrf_token, change, done="request_sent", wake=True)
 
 
 @router.post("/requests/{request_id}/answer")
@@ -370,7 +358,28 @@ def answer(
             base_url=platform.settings.base_url,
         )  # fmt: skip
 
-    return _act(request, uow, user, csrf_token, change, done="answered", after=_wake(request))
+    return _act(request, uow, user, csrf_token, change, done="answered", wake=True)
+
+
+def _import(
+    request: Request,
+    uow: UnitOfWork,
+    user: SignedInUser | None,
+    csrf_token: str | None,
+    import_into_model: Callable[..., Any],
+    *,
+    model_code: str,
+    process: str,
+    amount: str,
+) -> Response:
+    """Import a partner's footprint into a model as a supplier exchange with the service call
+    ``import_into_model(principal=..., data=...)``."""
+
+    def change(principal: Principal) -> Any:
+        data = ImportRequest(model_code=model_code, process=process, amount=float(amount))
+        return import_into_model(principal=principal, data=data)
+
+    return _act(request, uow, user, csrf_token, change, done="imported")
 
 
 @router.post("/received/{received_id}/import")
@@ -384,13 +393,12 @@ def import_received(
     amount: FormStr,
     csrf_token: OptionalFormStr = None,
 ) -> Response:
-    def change(principal: Principal) -> Any:
-        data = ImportRequest(model_code=model_code, process=process, amount=float(amount))
-        return received.import_into_model(
-            uow, principal=principal, received_id=received_id, data=data
-        )
-
-    return _act(request, uow, user, csrf_token, change, done="imported")
+    """Import a footprint received from a connected partner."""
+    service_call = partial(received.import_into_model, uow, received_id=received_id)
+    return _import(
+        request, uow, user, csrf_token, service_call,
+        model_code=model_code, process=process, amount=amount,
+    )  # fmt: skip
 
 
 @router.post("/shared/{footprint_id}/import")
@@ -404,10 +412,9 @@ def import_shared(
     amount: FormStr,
     csrf_token: OptionalFormStr = None,
 ) -> Response:
-    def change(principal: Principal) -> Any:
-        data = ImportRequest(model_code=model_code, process=process, amount=float(amount))
-        return received.import_shared(
-            uow, principal=principal, footprint_id=footprint_id, data=data
-        )
-
-    return _act(request, uow, user, csrf_token, change, done="imported")
+    """Import a footprint another tenant of this platform shared with the organisation."""
+    service_call = partial(received.import_shared, uow, footprint_id=footprint_id)
+    return _import(
+        request, uow, user, csrf_token, service_call,
+        model_code=model_code, process=process, amount=amount,
+    )  # fmt: skip

@@ -6,6 +6,7 @@ Every form carries a CSRF token: bound to the session when signed in, and to a r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from pcfhub.platform.db import utcnow
 from pcfhub.platform.deps import SESSION_COOKIE
 from pcfhub.platform.model import Principal, SignedInUser
 from pcfhub.platform.security import csrf_matches, csrf_token, new_token
+from pcfhub.platform.uow import UnitOfWork
 from pcfhub.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 
 LANGUAGE_COOKIE = "pcfhub_lang"
@@ -154,13 +156,55 @@ def signed_in(user: SignedInUser | None, what: str) -> tuple[SignedInUser, Princ
     return user, principal
 
 
-def form_problems(error: PcfhubError | ValidationError) -> tuple[list[str], int]:
-    """What was wrong with a form, one line per field; and the status to answer with."""
+def form_problems(error: PcfhubError | ValueError) -> tuple[list[str], int]:
+    """What was wrong with a form, one line per field; and the status to answer with (a plain
+    ``ValueError``, such as a number that does not parse, is one problem with 422)."""
     if isinstance(error, ValidationError):
         return [
             f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()
         ], 422
-    return str(error).splitlines(), error.status
+    if isinstance(error, PcfhubError):
+        return str(error).splitlines(), error.status
+    return [str(error)], 422
+
+
+def act_on_form(
+    request: Request,
+    uow: UnitOfWork,
+    user: SignedInUser | None,
+    csrf_token: str | None,
+    change: Callable[[Principal], Any],
+    *,
+    what: str,
+    page: Callable[..., Response],
+    target: str,
+    after: Callable[[], None] | None = None,
+    created: str | None = None,
+    errors: tuple[type[PcfhubError | ValueError], ...] = (PcfhubError, ValidationError),
+) -> Response:
+    """Check the form's token, make one change as the signed-in user and commit it, run
+    ``after``, and redirect to ``target``; or roll back and show the page again with its
+    ``problems`` (nothing is saved).
+
+    ``what`` says what needs signing in; ``page(request, uow, user, principal, status_code=...,
+    **context)`` draws the page. With ``created``, the page is shown instead of redirecting,
+    with status 201 and the change's outcome under that name (what is shown only once, such as
+    a secret). ``errors`` are the exceptions that mean a bad form.
+    """
+    who, principal = signed_in(user, what)
+    check_csrf(request, who, csrf_token)
+    try:
+        outcome = change(principal)
+    except errors as error:
+        uow.rollback()
+        problems, status = form_problems(error)
+        return page(request, uow, who, principal, status_code=status, problems=problems)
+    uow.commit()
+    if after is not None:
+        after()
+    if created is not None:
+        return page(request, uow, who, principal, status_code=201, **{created: outcome})
+    return redirect(target)
 
 
 def page_offset(request: Request) -> int:
