@@ -74,9 +74,13 @@ class Criteria:
         return data
 
 
-def criteria_from(values: Mapping[str, Sequence[str] | str]) -> Criteria:
+def criteria_from(
+    values: Mapping[str, Sequence[str] | str], *, any_status: bool = False
+) -> Criteria:
     """Criteria from query parameters (lists) or an event's ``data`` (lists or strings).
-    Unknown names are refused unless they carry the ``x-`` prefix the spec reserves."""
+    Unknown names are refused unless they carry the ``x-`` prefix the spec reserves. With
+    ``any_status`` (ListFootprints) a status that is neither Active nor Deprecated matches
+    nothing instead of being refused, as the PACT conformance tests expect."""
     canonical = {n.lower(): n for n in (*V3_LIST_CRITERIA, *V3_TIME_CRITERIA, "status")}
     merged: dict[str, list[Any]] = {}
     for key, raw in values.items():
@@ -107,9 +111,9 @@ def criteria_from(values: Mapping[str, Sequence[str] | str]) -> Criteria:
     status = one("status")
     if status is not None:
         matched = [s for s in STATUSES if s.lower() == status.lower()]
-        if not matched:
+        if not matched and not any_status:
             raise FilterError(f"status: {status!r} is neither Active nor Deprecated")
-        status = matched[0]
+        status = matched[0] if matched else status
     return Criteria(
         product_ids=many("productId"),
         company_ids=many("companyId"),

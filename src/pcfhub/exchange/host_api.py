@@ -183,7 +183,7 @@ def list_v3(request: Request, uow: UowDep, principal: PrincipalOrError) -> Respo
         for key, value in request.query_params.multi_items():
             if key not in ("limit", "offset", AS_OF):
                 params.setdefault(key, []).append(value)
-        criteria = criteria_from(params)
+        criteria = criteria_from(params, any_status=True)
         _limit, _offset, as_of = _window(request)
         found = footprints.shared_documents(
             uow, principal=who, version=3, keep=lambda d: matches(d, criteria), created_before=as_of

@@ -22,7 +22,7 @@ from pcfhub.platform import jobs
 from pcfhub.platform.api import router as platform_router
 from pcfhub.platform.context import Platform
 from pcfhub.platform.health import health_router
-from pcfhub.platform.middleware import RequestSizeLimit, SecurityHeaders
+from pcfhub.platform.middleware import HttpsOnly, RequestSizeLimit, SecurityHeaders
 from pcfhub.platform.oauth import token_router
 from pcfhub.platform.problems import install_problem_handlers
 from pcfhub.reports.api import router as reports_router
@@ -83,5 +83,6 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(health_router)
     install_web(app)
     app.add_middleware(RequestSizeLimit, max_bytes=platform.settings.max_request_bytes)
+    app.add_middleware(HttpsOnly, enabled=platform.settings.base_url.startswith("https://"))
     app.add_middleware(SecurityHeaders)
     return app

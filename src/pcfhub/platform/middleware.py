@@ -1,8 +1,10 @@
-"""ASGI middleware: security headers on every response, and the request size limit."""
+"""ASGI middleware: security headers on every response, the request size limit, and
+plain-HTTP requests refused when the platform is served over HTTPS."""
 
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pcfhub.platform.problems import problem
@@ -92,3 +94,45 @@ class RequestSizeLimit:
 class BodyTooLargeError(StarletteHTTPException):
     """Raised while a body streams past the limit; an HTTPException so that FastAPI's body
     parsing passes it on (as a 413) instead of turning it into a 400."""
+
+
+#: Paths where credentials or PACT data travel: refused over plain HTTP with a PACT Error and
+#: an OAuth error in one body (v2 §Authentication, v3 §api-auth: HTTPS only).
+PACT_PATHS = ("/auth/", "/2/", "/3/", "/.well-known/")
+PROBES = ("/healthz", "/readyz")  # a load balancer's checks may stay on plain HTTP
+
+
+class HttpsOnly:
+    """When the platform's public URL is https, nothing arriving over plain HTTP is served:
+    pages (GET) are redirected to https, everything else is refused with 400, so a token or a
+    password never works in clear. Behind a proxy that terminates TLS, run uvicorn with
+    forwarded headers so the scheme is the client's."""
+
+    def __init__(self, app: ASGIApp, *, enabled: bool) -> None:
+        self.app = app
+        self.enabled = enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            not self.enabled
+            or scope["type"] != "http"
+            or scope.get("scheme") != "http"
+            or path in PROBES
+        ):
+            await self.app(scope, receive, send)
+            return
+        message = "Use https: this platform does not answer over plain HTTP."
+        if path.startswith(PACT_PATHS):
+            body = {"code": "BadRequest", "message": message}
+            body |= {"error": "invalid_request", "error_description": message}
+            response: JSONResponse | RedirectResponse = JSONResponse(body, status_code=400)
+        elif scope.get("method") in ("GET", "HEAD") and not path.startswith("/api/"):
+            host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+            query = scope.get("query_string", b"").decode("latin-1")
+            response = RedirectResponse(
+                f"https://{host}{path}" + (f"?{query}" if query else ""), status_code=308
+            )
+        else:
+            response = problem(400, "HTTPS required", message, instance=path)
+        await response(scope, receive, send)
