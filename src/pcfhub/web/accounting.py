@@ -134,6 +134,7 @@ def job_page(request: Request, uow: UowDep, user: SignedInUserDep, job_id: uuid.
         user=signed,
         job=job,
         running=job.status not in jobs.FINISHED,
+        job_page=f"/models/jobs/{job.id}",
     )
 
 
