@@ -32,7 +32,12 @@ from pcfhub.exchange.schemas import (
     RequestCreate,
     RequestPublic,
 )
-from pcfhub.exchange.store import PactConnectionRow, PactFootprintRow, PactRequestRow
+from pcfhub.exchange.store import (
+    PactConnectionRow,
+    PactFootprintRow,
+    PactOutboxRow,
+    PactRequestRow,
+)
 from pcfhub.platform.authz import authorize, require_principal
 from pcfhub.platform.context import Platform
 from pcfhub.platform.db import utcnow
@@ -89,9 +94,25 @@ def receive(uow: UnitOfWork, *, principal: Principal, incoming: Incoming) -> Non
     elif incoming.kind in ("request_fulfilled", "request_rejected"):
         _answered(uow, link, incoming)
     else:
-        ids = [str(i) for i in incoming.data["pfIds"]]
-        for start in range(0, len(ids), FETCH_PER_ROW):  # each row's work fits in its lease
-            outbox.queue(uow, link, {"fetch": ids[start : start + FETCH_PER_ROW]})
+        _published(uow, link, incoming)
+
+
+def _published(uow: UnitOfWork, link: PactConnectionRow, incoming: Incoming) -> None:
+    """Queue fetches of the announced footprints, ten per outbox row (each row's work fits in
+    its lease); a notice the partner retries while its fetches still wait is taken once."""
+    waiting = uow.session.scalars(
+        select(PactOutboxRow.event).where(
+            PactOutboxRow.connection_id == link.id,
+            PactOutboxRow.delivered_at.is_(None),
+            PactOutboxRow.abandoned_at.is_(None),
+        )
+    )
+    if any(payload.get("notice") == incoming.id for payload in waiting):
+        return
+    ids = [str(i) for i in incoming.data["pfIds"]]
+    for start in range(0, len(ids), FETCH_PER_ROW):
+        payload = {"fetch": ids[start : start + FETCH_PER_ROW], "notice": incoming.id}
+        outbox.queue(uow, link, payload)
 
 
 def _request_created(uow: UnitOfWork, link: PactConnectionRow, incoming: Incoming) -> None:
