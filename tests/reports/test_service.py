@@ -64,6 +64,20 @@ def test_an_issued_report_is_stored_as_issued_ledgered_and_verifiable(
             assert check(document + b" ", payload, proof.public_key_pem.encode())
         with pytest.raises(NotFoundError):
             service.verify_document(uow, content=html.content.replace(b"</body>", b"x</body>"))
+    # Someone with the database changes the stored document and its recorded hash: the
+    # ledger entry still hashes the report as issued, so the platform does not vouch for it.
+    forged = html.content.replace("碳足迹".encode(), "碳足跡".encode())
+    with platform.unit_of_work() as uow:
+        row = uow.session.get(ReportRow, issued.id)
+        assert row is not None
+        row.html = forged
+        row.html_sha256 = hashlib.sha256(forged).hexdigest()
+        uow.commit()
+    with platform.unit_of_work(read_only=True) as uow:
+        tampered = service.verify_document(uow, content=forged)
+        assert (tampered.signature_ok, tampered.inclusion_ok) == (True, True)
+        assert tampered.content_ok is False
+        assert tampered.verified is False
 
 
 def test_a_preview_stores_nothing_and_says_it_is_a_preview(

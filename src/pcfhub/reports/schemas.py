@@ -73,4 +73,5 @@ class ReportVerification(BaseModel):
     public_key_pem: str
     signature_ok: bool
     inclusion_ok: bool
+    content_ok: bool  # the ledger entry hashes this report's content and names this report
     verified: bool

@@ -40,6 +40,7 @@ from pcfhub.reports.schemas import (
     TreeHead,
 )
 from pcfhub.reports.store import ReportRow, ledgered
+from pcfhub.reports.verify import entry_mismatch
 
 REPORT = "report"
 
@@ -274,21 +275,26 @@ def verify(uow: UnitOfWork, *, sha256: str) -> ReportVerification:
     head = ledger.latest_tree_head(session)
     assert head is not None  # check_entry found one
     key = ledger.load_published_key(session, head.key_id)
+    entry = ledger.get_entry(session, row.ledger_index).entry.decode()
+    report = ledgered(row)
+    # The entry must hash the report as stored now: a row changed after issuing fails here.
+    content_ok = not entry_mismatch(entry, report)
     return ReportVerification(
         sha256=sha256,
         format="html" if row.html_sha256 == sha256 else "pdf",
         language=row.language,
         issued_at=row.issued_at,
-        report=ledgered(row),
+        report=report,
         ledger_index=row.ledger_index,
-        entry=ledger.get_entry(session, row.ledger_index).entry.decode(),
+        entry=entry,
         leaf_hash=check.leaf_hash,
         audit_path=list(check.audit_path),
         tree_head=TreeHead(**head.to_json()),
         public_key_pem=public_key_to_pem(key).decode(),
         signature_ok=check.signature_ok,
         inclusion_ok=check.inclusion_ok,
-        verified=check.ok,
+        content_ok=content_ok,
+        verified=check.ok and content_ok,
     )
 
 

@@ -18,6 +18,25 @@ from pcfhub.ledger.canonical import content_hash
 from pcfhub.ledger.merkle import leaf_hash, verify_inclusion
 from pcfhub.ledger.signing import SignedTreeHead, load_public_key, verify_tree_head
 
+UNREADABLE_ENTRY = "The proof holds no readable ledger entry."
+
+
+def entry_mismatch(entry_text: str, report: dict[str, Any]) -> list[str]:
+    """How the ledger entry fails to vouch for the report's content, in words (empty: it
+    does): it must hash exactly this content and name this report."""
+    try:
+        entry = json.loads(entry_text)
+    except ValueError:
+        return [UNREADABLE_ENTRY]
+    if not isinstance(entry, dict):
+        return [UNREADABLE_ENTRY]
+    problems = []
+    if entry.get("content_hash") != content_hash(report):
+        problems.append("The ledger entry does not hash the report's content.")
+    if (entry.get("object") or {}).get("id") != report.get("id"):
+        problems.append("The ledger entry is about another object than this report.")
+    return problems
+
 
 def check(document: bytes, proof: dict[str, Any], public_key_pem: bytes) -> list[str]:
     """Every link of the chain that fails, in words; an empty list means verified."""
@@ -28,13 +47,12 @@ def check(document: bytes, proof: dict[str, Any], public_key_pem: bytes) -> list
         problems.append(f"The document's SHA-256 {digest} is not one the report records.")
     try:
         entry_text = str(proof["entry"])
-        entry = json.loads(entry_text)
-    except (KeyError, ValueError):
+    except KeyError:
         return [*problems, "The proof holds no readable ledger entry."]
-    if entry.get("content_hash") != content_hash(report):
-        problems.append("The ledger entry does not hash the report's content.")
-    if entry.get("object", {}).get("id") != report.get("id"):
-        problems.append("The ledger entry is about another object than this report.")
+    mismatch = entry_mismatch(entry_text, report)
+    problems += mismatch
+    if mismatch == [UNREADABLE_ENTRY]:
+        return problems
     hashed = leaf_hash(entry_text.encode())
     try:
         head = SignedTreeHead.from_json(proof["tree_head"])
