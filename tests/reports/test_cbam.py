@@ -4,7 +4,10 @@ read back."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from pcfhub.reports.cbam import CbamDeclaration, CbamRequest, cbam_declaration, cn_entry
 from pcfhub.reports.cbam_workbook import cbam_xlsx, read_sections
@@ -142,3 +145,14 @@ def test_the_workbook_reads_back_section_by_section() -> None:
     ] == pytest.approx(e.total_t)
     assert cells["Ingot"] == "ingot"  # the precursor row: name, then process
     assert str(declaration.basis.result_id) in cells.values()
+
+
+def test_text_is_never_a_formula_and_control_characters_are_refused() -> None:
+    hostile = '=HYPERLINK("http://evil.example.com","click")'
+    declaration = _declare(sheet(), installation_name=hostile)
+    workbook = load_workbook(io.BytesIO(cbam_xlsx(declaration)))
+    cells = [c for row in workbook.active.iter_rows() for c in row if c.value == hostile]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s"  # text, not a formula
+    with pytest.raises(ValueError, match="installation_name"):
+        CbamRequest.model_validate(CBAM_FIELDS | {"installation_name": "A\x01B"})

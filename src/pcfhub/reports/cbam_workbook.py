@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
 from pcfhub.reports.cbam import CbamDeclaration, Emissions
@@ -123,8 +124,8 @@ def cbam_xlsx(declaration: CbamDeclaration) -> bytes:
     for title, rows in _sections(declaration):
         row = _section(sheet, row, title)
         for label, value in rows:
-            sheet.cell(row, 1, label)
-            sheet.cell(row, 2, value)
+            _put(sheet, row, 1, label)
+            _put(sheet, row, 2, value)
             row += 1
         row += 1
     row = _section(sheet, row, "Electricity / 电力")
@@ -151,13 +152,23 @@ def cbam_xlsx(declaration: CbamDeclaration) -> bytes:
     )  # fmt: skip
     row = _section(sheet, row + 1, "Notes / 说明")
     for note in declaration.notes:
-        sheet.cell(row, 1, note)
+        _put(sheet, row, 1, note)
         row += 1
     book.properties.creator = declaration.basis.software
     book.properties.created = book.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
     book.save(buffer)
     return _fixed_times(buffer.getvalue())
+
+
+def _put(sheet: Any, row: int, column: int, value: Any) -> None:
+    """Write a value; text always as text: a name beginning with "=" is never a formula, and
+    characters a workbook cannot hold are dropped."""
+    if isinstance(value, str):
+        cell = sheet.cell(row, column, ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"
+    else:
+        sheet.cell(row, column, value)
 
 
 def _section(sheet: Any, row: int, title: str) -> int:
@@ -172,7 +183,7 @@ def _table(sheet: Any, row: int, headers: tuple[str, ...], rows: Iterable[tuple[
     row += 1
     for values in rows:
         for column, value in enumerate(values, start=1):
-            sheet.cell(row, column, value)
+            _put(sheet, row, column, value)
         row += 1
     return row
 

@@ -18,8 +18,20 @@ from pcfhub.accounting.results import Breakdown
 from pcfhub.accounting.schemas import ResultPublic
 from pcfhub.errors import InvalidInputError
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
-OptionalText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)] | None
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"  # one line of text: no tabs, breaks or controls
+Text = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=300, strip_whitespace=True, pattern=NO_CONTROL_CHARACTERS
+    ),
+]
+OptionalText = (
+    Annotated[
+        str,
+        StringConstraints(max_length=300, strip_whitespace=True, pattern=NO_CONTROL_CHARACTERS),
+    ]
+    | None
+)
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]{3,500}$")]
 ElectricityVariant = Literal["headline", "location", "market"]
