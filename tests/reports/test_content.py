@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pcfhub.accounting.calculate import AccountingResult
+from pcfhub.catalogue.model import AllocationMethod, Boundary, Instrument, Stage
 from pcfhub.reports.charts import number
 from pcfhub.reports.content import Issue, build
 from pcfhub.reports.i18n import LANGUAGES, messages
@@ -25,6 +26,20 @@ def studied():
 def test_both_message_files_have_the_same_keys() -> None:
     zh, en = (set(messages(lang)) for lang in LANGUAGES)
     assert zh == en, sorted(zh ^ en)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_enum_value_the_report_names_has_a_message(language: str) -> None:
+    """Keys built from enum values (``electricity.{instrument}``…) exist for every value."""
+    texts = messages(language)
+    for prefix, values in (
+        ("electricity", Instrument),
+        ("boundary", Boundary),
+        ("allocation", AllocationMethod),
+        ("stage", Stage),
+    ):
+        missing = [f"{prefix}.{v.value}" for v in values if f"{prefix}.{v.value}" not in texts]
+        assert missing == [], missing
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
