@@ -73,6 +73,19 @@ def test_a_model_declared_per_pack_needs_the_energy_it_delivers() -> None:
     assert dated.declaration_date == TODAY
 
 
+def test_a_cradle_to_gate_result_is_no_battery_declaration() -> None:
+    """Annex II asks for distribution and end of life too: not silently zero."""
+    data = battery(per_piece=True)
+    data["product"]["boundary"] = "cradle_to_gate"
+    with pytest.raises(DeclarationError, match="cradle_to_gate.*distribution, end_of_life"):
+        _declare(data, energy_delivered_kwh=1000.0)
+
+
+def test_an_energy_too_small_to_divide_by_is_refused() -> None:
+    with pytest.raises(DeclarationError, match="finite"):
+        _declare(battery(per_piece=True), energy_delivered_kwh=1e-320)
+
+
 def test_the_request_refuses_what_a_declaration_cannot_hold() -> None:
     with pytest.raises(ValueError, match="public_study_url"):
         BatteryRequest.model_validate(BATTERY_FIELDS | {"public_study_url": "javascript:alert(1)"})

@@ -156,3 +156,23 @@ def test_text_is_never_a_formula_and_control_characters_are_refused() -> None:
     assert cells[0].data_type == "s"  # text, not a formula
     with pytest.raises(ValueError, match="installation_name"):
         CbamRequest.model_validate(CBAM_FIELDS | {"installation_name": "A\x01B"})
+
+
+def test_only_the_installations_own_emissions_are_direct() -> None:
+    """A fuel burnt on site (a combustion factor) is direct; a bought input's cradle-to-gate
+    factor is not the installation's emission: excluded, with the reason."""
+    data = sheet()
+    rolling = data["processes"][0]
+    rolling["exchanges"].append(
+        {"kind": "activity", "factor": {"key": "test.steel"}, "amount": 3, "unit": "kg"}
+    )
+    result, model = stored(data)
+    request = CbamRequest.model_validate(CBAM_FIELDS)
+    upstream = cbam_declaration(result, model, request, factor_boundaries={})
+    assert upstream.emissions.specific_direct == pytest.approx(SHEET["direct"])
+    (bought,) = [x for x in upstream.excluded if x.reason.startswith("factor boundary")]
+    assert bought.t_co2e_per_t == pytest.approx(3 * 2.0 / 1000)  # 3 kg × 2.0 kg/kg, per t
+    assert "unknown" in bought.reason
+    burnt = cbam_declaration(result, model, request, factor_boundaries={"test.steel": "combustion"})
+    assert burnt.emissions.specific_direct == pytest.approx(SHEET["direct"] + 3 * 2.0 / 1000)
+    assert not [x for x in burnt.excluded if x.reason.startswith("factor boundary")]

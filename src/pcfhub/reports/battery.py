@@ -9,6 +9,7 @@ per kWh needs ``energy_delivered_kwh``: the kWh one declared unit delivers over 
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pcfhub.accounting.model import ProductModel
 from pcfhub.accounting.schemas import ResultPublic
-from pcfhub.catalogue.model import Stage
+from pcfhub.catalogue.model import BOUNDARY_STAGES, Stage
 from pcfhub.errors import PcfhubError
 from pcfhub.reports import pdf
 from pcfhub.reports.declarations_model import (
@@ -140,6 +141,16 @@ def battery_declaration(
     stored: ResultPublic, model: ProductModel, request: BatteryRequest, *, today: date
 ) -> BatteryDeclaration:
     """Map a stored result and the declarant's fields to the Article 7 declaration."""
+    boundary = model.product.boundary
+    covered = set(BOUNDARY_STAGES[boundary])
+    needed = {stage for stage, mapped in STAGES.items() if mapped is not None}
+    if not needed <= covered:
+        left_out = ", ".join(sorted(s.value for s in needed - covered))
+        raise DeclarationError(
+            f"result: the model's boundary is {boundary.value}, which leaves out {left_out}; "
+            "Annex II of Regulation (EU) 2023/1542 asks for every life-cycle stage but use, so "
+            "declare from a cradle-to-grave model."
+        )
     breakdown = variant_of(stored, request.electricity_variant)
     kwh, how = energy_per_declared_unit(model, request.energy_delivered_kwh)
     declared = sum(v for s, v in breakdown.by_stage.items() if STAGES.get(Stage(s)) is not None)
@@ -173,6 +184,12 @@ def battery_declaration(
     if model.product.illustrative:
         notes.insert(0, "ILLUSTRATIVE: the model's activity amounts are invented; not a "
                      "declaration of any real battery.")  # fmt: skip
+    numbers = [per_kwh, use, kwh, *(s.kg_co2e_per_kwh for s in stages)]
+    if not all(math.isfinite(n) for n in numbers):
+        raise DeclarationError(
+            "energy_delivered_kwh: the footprint per kWh is not a finite number; give the "
+            "energy one declared unit delivers over its service life."
+        )
     return BatteryDeclaration(
         manufacturer=Manufacturer(
             name=request.manufacturer_name, address=request.manufacturer_address

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -232,10 +233,24 @@ def _exchange(model: ProductModel, line: InputLine) -> object | None:
         return None
 
 
+#: Factor boundaries whose emissions happen where the activity happens: the installation's own.
+DIRECT_BOUNDARIES = frozenset({"combustion", "gate_to_gate", "operation"})
+
+
 def cbam_declaration(
-    stored: ResultPublic, model: ProductModel, request: CbamRequest
+    stored: ResultPublic,
+    model: ProductModel,
+    request: CbamRequest,
+    *,
+    factor_boundaries: Mapping[str, str] | None = None,
 ) -> CbamDeclaration:
-    """Map a stored result and the declarant's fields to the good's embedded emissions."""
+    """Map a stored result and the declarant's fields to the good's embedded emissions.
+
+    ``factor_boundaries`` (factor key → the factor's boundary) tells which activity lines of
+    the installation are its own emissions (burning a fuel, operating): only those are direct
+    (Regulation (EU) 2023/956 Annex IV; 2023/1773). Activity lines with upstream factors,
+    bought goods (supplier footprints) and transport are not the installation's emissions."""
+    boundaries = factor_boundaries or {}
     entry = cn_entry(request.cn_code)
     mass = mass_per_declared_unit(model, request.mass_per_declared_unit_t)
     result = stored.result
@@ -260,6 +275,28 @@ def cbam_declaration(
             excluded.append(_excluded(line, value, f"stage {line.stage}: outside the gate"))
         elif isinstance(exchange, ActivityExchange) and exchange.packaging:
             excluded.append(_excluded(line, value, "packaging"))
+        elif isinstance(exchange, ActivityExchange) and (
+            boundaries.get(exchange.factor.key) not in DIRECT_BOUNDARIES
+        ):
+            held = boundaries.get(exchange.factor.key, "unknown")
+            excluded.append(
+                _excluded(
+                    line, value,
+                    f"factor boundary {held}: upstream of a bought input, not the "
+                    "installation's own emission (a CBAM good bought in is a precursor: model "
+                    "it in stage raw_materials or as a product model)",
+                )
+            )  # fmt: skip
+        elif line.kind == "supplier":
+            excluded.append(
+                _excluded(
+                    line, value,
+                    "a bought good's footprint (a CBAM good bought in is a precursor: model it "
+                    "in stage raw_materials or as a product model)",
+                )
+            )  # fmt: skip
+        elif line.kind == "transport":
+            excluded.append(_excluded(line, value, "transport: outside the installation"))
         elif is_electricity and isinstance(exchange, ElectricityExchange):
             kwh = exchange.amount * conversion_factor(exchange.unit, "kWh")
             kwh *= shares.get(line.process, 1.0) * supply.get(line.process, 0.0)

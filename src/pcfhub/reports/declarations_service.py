@@ -18,7 +18,8 @@ from typing import Literal
 from pcfhub.accounting import service as accounting
 from pcfhub.accounting.model import ProductModel
 from pcfhub.accounting.schemas import ResultPublic
-from pcfhub.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from pcfhub.errors import InvalidInputError, NotFoundError, PcfhubError, PermissionDeniedError
+from pcfhub.factors import queries as factor_queries
 from pcfhub.ledger import service as ledger
 from pcfhub.ledger.canonical import canonical_json
 from pcfhub.platform.authz import authorize, require_principal
@@ -77,8 +78,28 @@ def cbam(
     uow: UnitOfWork, *, principal: Principal | None, result_id: uuid.UUID, request: CbamRequest
 ) -> CbamDeclaration:
     """The CBAM embedded emissions of the good of a stored result."""
-    stored, model = _stored(uow, require_principal(principal), result_id)
-    return cbam_declaration(stored, model, request)
+    principal = require_principal(principal)
+    stored, model = _stored(uow, principal, result_id)
+    return cbam_declaration(
+        stored, model, request, factor_boundaries=_factor_boundaries(uow, principal, stored)
+    )
+
+
+def _factor_boundaries(
+    uow: UnitOfWork, principal: Principal, stored: ResultPublic
+) -> dict[str, str]:
+    """The boundary of each factor the result used (combustion, cradle-to-gate…), as far as
+    the principal may read the factor's metadata; an unreadable one stays unknown."""
+    found: dict[str, str] = {}
+    for use in stored.result.provenance.factors:
+        try:
+            version = factor_queries.get_version(
+                uow, principal=principal, version_id=use.version_id
+            )
+        except PcfhubError:
+            continue
+        found[use.key] = version.data.boundary.value
+    return found
 
 
 def render(kind: Kind, declaration: BatteryDeclaration | CbamDeclaration, format: str) -> Document:
