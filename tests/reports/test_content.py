@@ -125,3 +125,14 @@ def test_without_a_rule_the_report_says_so(studied) -> None:
     html = render_html(build(source(rule=None), "en"), base_url=URL)
     assert messages("en")["rule.none"] in html
     assert messages("en")["cutoff.no_rule"] in html
+
+
+def test_gas_names_are_in_the_reports_language(studied) -> None:
+    flows = [g.flow for g in studied.result.result.by_gas]
+    assert any("fossil" in f for f in flows)  # the study has fossil gases to name
+    zh = build(studied, "zh")
+    en = build(studied, "en")
+    assert [g.flow for g in en.gases] == flows
+    assert all("fossil" not in g.flow and "biogenic" not in g.flow for g in zh.gases)
+    assert any("化石" in g.flow for g in zh.gases)
+    assert "化石" in zh.charts["gases"]

@@ -8,6 +8,7 @@ stored result or the model; nothing is computed again. `pcfhub.reports.render` m
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -116,6 +117,16 @@ class Report:
 
 def _percent(value: float, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}%"
+
+
+#: The English words of the accounting's gas labels (`accounting.columns.gas_label`).
+_GAS_WORDS = re.compile(r"non-fossil|fossil|biogenic|emission|removal|gases not stated")
+
+
+def _gas_name(texts: Texts, flow: str) -> str:
+    """A gas label in the report's language: the formula stays, the words are translated."""
+    keys = {"non-fossil": "non_fossil", "gases not stated": "unstated"}
+    return _GAS_WORDS.sub(lambda m: texts("gas." + keys.get(m.group(), m.group())), flow)
 
 
 def _stage_name(texts: Texts, stage: str) -> str:
@@ -252,7 +263,7 @@ def _charts(report_main: Breakdown, source: ReportSource, texts: Texts) -> dict[
         ),
         "gases": charts.bar_chart(
             [
-                charts.Bar(g.flow, g.co2e_kg, _percent(g.co2e_kg / total))
+                charts.Bar(_gas_name(texts, g.flow), g.co2e_kg, _percent(g.co2e_kg / total))
                 for g in report_main.by_gas
             ],
             title=texts("results.gas_chart"),
@@ -333,7 +344,7 @@ def build(source: ReportSource, language: str, issue: Issue | None = None) -> Re
         main=main,
         variants=[result.location_based, result.market_based],
         stages=[(_stage_name(texts, s), v, v / total) for s, v in main.by_stage.items()],
-        gases=list(main.by_gas),
+        gases=[g.model_copy(update={"flow": _gas_name(texts, g.flow)}) for g in main.by_gas],
         hot_spots=list(result.hot_spots),
         uncertainty=result.uncertainty,
         sensitivity=list(result.uncertainty.sensitivity) if result.uncertainty else [],
