@@ -44,13 +44,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from pcfhub.config import Settings
@@ -235,15 +233,9 @@ class Act:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """The test settings, on a public https address (PCFHUB_PUBLIC_URL), as served to the ACT."""
-    return Settings(
-        environment="test",
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        secret_key=SecretStr("test-secret-" + "x" * 40),
-        public_url=BASE,
-    )
+    return settings.model_copy(update={"public_url": BASE})
 
 
 @pytest.fixture

@@ -54,26 +54,13 @@ class Partner:
 
 def test_an_event_is_retried_then_delivered_once(platform: Platform, enterprise: Principal) -> None:
     partner = Partner()
-    with platform.unit_of_work() as uow:
-        created = connections.add_connection(
-            uow, principal=enterprise, secret=platform.secret,
-            data=ConnectionCreate(
-                name="Partner", base_url="https://partner.example.com",
-                remote_client_id="us", remote_client_secret="s3cret",
-            ),
-        )  # fmt: skip
-        link = uow.session.get(PactConnectionRow, created.id)
+    connection_id = _linked(platform, enterprise, [{"type": "t", "id": "e-1"}])
+    with platform.unit_of_work(read_only=True) as uow:
+        link = uow.session.get(PactConnectionRow, connection_id)
         assert link is not None
         assert connections.remote_credentials(link, platform.secret) == ("us", "s3cret")
         assert b"s3cret" not in (link.remote_secret or b"")
-        outbox.queue(uow, link, {"type": "t", "id": "e-1"})
-        uow.commit()
-
-    def make_client(row: PactConnectionRow) -> PactClient:
-        return PactClient(
-            row.base_url or "", client_id="us", client_secret="s3cret",
-            transport=httpx.MockTransport(partner),
-        )  # fmt: skip
+    make_client = _client(partner)
 
     start = utcnow()
     first = outbox.deliver_due(platform, requests.deliver, now=start, make_client=make_client)
@@ -103,24 +90,8 @@ def test_an_event_nobody_takes_is_abandoned_after_72_hours(
     platform: Platform, enterprise: Principal
 ) -> None:
     partner = Partner()
-    with platform.unit_of_work() as uow:
-        created = connections.add_connection(
-            uow, principal=enterprise, secret=platform.secret,
-            data=ConnectionCreate(
-                name="Gone", base_url="https://gone.example.com",
-                remote_client_id="us", remote_client_secret="x",
-            ),
-        )  # fmt: skip
-        link = uow.session.get(PactConnectionRow, created.id)
-        assert link is not None
-        outbox.queue(uow, link, {"type": "t", "id": "e-2"})
-        uow.commit()
-
-    def make_client(row: PactConnectionRow) -> PactClient:
-        return PactClient(
-            "https://gone.example.com", client_id="us", client_secret="x",
-            transport=httpx.MockTransport(partner),
-        )  # fmt: skip
+    _linked(platform, enterprise, [{"type": "t", "id": "e-2"}])
+    make_client = _client(partner)
 
     late = utcnow() + timedelta(hours=72, minutes=1)
     result = outbox.deliver_due(platform, requests.deliver, now=late, make_client=make_client)

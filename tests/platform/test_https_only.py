@@ -4,11 +4,8 @@ https, credentials, PACT and API calls are refused, probes still answer; served 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from pcfhub.config import Settings
 from pcfhub.platform.app import create_app
@@ -18,14 +15,9 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        environment="test",
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        secret_key=SecretStr("test-secret-" + "x" * 40),
-        public_url="https://pcf.example.com",
-    )
+def settings(settings: Settings) -> Settings:
+    """The test settings, served at a public https address."""
+    return settings.model_copy(update={"public_url": "https://pcf.example.com"})
 
 
 def test_plain_http_is_refused_or_redirected(platform: Platform) -> None:
